@@ -1,0 +1,42 @@
+# Hadir: two commands on a fresh Debian bookworm machine.
+#   make run    installs packages, assembles models, builds and starts the kiosk
+#   make test   installs packages, assembles models and runs every test with -race
+SHELL := /bin/bash
+GO ?= go
+export PATH := $(CURDIR)/.tools/bin:/usr/local/go/bin:$(PATH)
+export HADIR_MODELS ?= $(CURDIR)/models
+export OPENCV_LOG_LEVEL ?= ERROR
+BENCHTIME ?= 2s
+
+.PHONY: all deps models tools build run test bench vet clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+models: deps
+	@tools/models.sh
+
+# Test-only tools built from the Go module proxy (the RTSP server).
+tools: deps
+	@tools/mediamtx.sh
+
+build: deps
+	$(GO) build -o bin/hadir .
+
+run: models build
+	./bin/hadir $(ARGS)
+
+vet:
+	$(GO) vet ./...
+
+test: models tools
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
+
+bench: models tools
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
+
+clean:
+	rm -rf bin bench.txt
