@@ -48,16 +48,20 @@ func Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// SetLanguage loads the translations and selects id or en. Fyne picks the
-// language from the locale environment, so it is set before first use.
+// SetLanguage selects id or en. Fyne picks the language from the locale
+// environment when translations are (re)loaded, so the environment is set
+// first and the translations loaded after it.
 func SetLanguage(code string) error {
 	if code != "id" && code != "en" {
 		return fmt.Errorf("unknown language %q (want id or en)", code)
 	}
+	if err := os.Setenv("LANGUAGE", code); err != nil {
+		return err
+	}
 	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
 		return fmt.Errorf("load translations: %w", err)
 	}
-	return os.Setenv("LANGUAGE", code)
+	return nil
 }
 
 // NewKioskWindow builds the check-in screen. Until the camera pipeline is

@@ -45,3 +45,14 @@ func (e *Engine) DetectMat(ctx context.Context, m gocv.Mat) ([]Face, error) {
 	jpegBytes := append([]byte(nil), buf.GetBytes()...)
 	return e.run(ctx, &frame{jpeg: jpegBytes, gray: gray, scale: scale, size: image.Pt(w, h)}, e.opts.Detector)
 }
+
+// grayOfJPEG decodes only the luma of a JPEG, with OpenCV's libjpeg-turbo.
+func grayOfJPEG(data []byte) (*image.Gray, error) {
+	m, err := gocv.IMDecode(data, gocv.IMReadGrayScale)
+	if err != nil || m.Empty() {
+		m.Close()
+		return nil, fmt.Errorf("%w: corrupt jpeg", ErrBadImage)
+	}
+	defer m.Close()
+	return &image.Gray{Pix: m.ToBytes(), Stride: m.Cols(), Rect: image.Rect(0, 0, m.Cols(), m.Rows())}, nil
+}
