@@ -1,17 +1,12 @@
 package camera
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"time"
 
 	"gocv.io/x/gocv"
 )
-
-// ErrEmptyFrame: a conversion was asked of a Frame that holds no picture
-// (Latest has not filled it yet).
-var ErrEmptyFrame = errors.New("frame is empty")
 
 // Frame is a caller-owned copy of one captured picture (BGR, as OpenCV
 // decodes it) plus the scratch buffers its conversions reuse, so a

@@ -26,6 +26,9 @@ var (
 	ErrEnded = errors.New("source ended")
 	// ErrClosed: the Source was closed.
 	ErrClosed = errors.New("source closed")
+	// ErrEmptyFrame: a conversion was asked of a Frame that holds no
+	// picture (Latest has not filled it yet).
+	ErrEmptyFrame = errors.New("frame is empty")
 )
 
 // State is the coarse condition of a source, for the kiosk's status line.
