@@ -207,7 +207,7 @@ func (e *Engine) run(ctx context.Context, f *frame, d Detector) ([]Face, error) 
 	e.pool <- rec
 	runtime.KeepAlive(f)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadImage, err)
+		return nil, fmt.Errorf("%w: corrupt or truncated image (%v)", ErrBadImage, err)
 	}
 	faces := make([]Face, 0, len(raw))
 	for _, r := range raw {

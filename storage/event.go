@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"time"
@@ -32,6 +33,7 @@ const (
 	SyncRejected SyncState = 2 // the server refused it; kept with the reason
 )
 
+// String names the state for reports.
 func (s SyncState) String() string {
 	switch s {
 	case SyncPending:
@@ -49,31 +51,63 @@ func (s SyncState) String() string {
 // store; the Sync fields change as the sync worker reports back. Hash
 // covers everything except the Sync fields.
 type Event struct {
-	ID            string        // client-generated ULID/UUID; NewID if empty
-	Kind          EventKind     //
-	NIP           string        // may be empty only for a sighting of an unknown face
-	Time          time.Time     // device wall clock (stored UTC)
-	Zone          string        // IANA zone of the kiosk, e.g. Asia/Jakarta
-	Monotonic     time.Duration // monotonic clock reading (time since boot)
-	BootID        string        // /proc/sys/kernel/random/boot_id at recording
-	ClockOffset   time.Duration // last measured server time minus device time
-	Distance      float64       // descriptor distance to the matched employee
-	Margin        float64       // distance gap to the second-best identity
-	Liveness      string        // liveness verdict, e.g. "blink-ok", "failed", "skipped"
-	LivenessScore float64       //
-	PhotoID       string        // evidence photo; set by the store when a photo is given
-	Operator      string        // for manual events: the approving operator
-	Note          string        // free text (manual events)
+	ID            string        `json:"id"` // client-generated ULID/UUID; NewID if empty
+	Kind          EventKind     `json:"kind"`
+	NIP           string        `json:"nip,omitempty"`      // may be empty only for a sighting of an unknown face
+	Time          time.Time     `json:"time"`               // device wall clock (stored UTC)
+	Zone          string        `json:"zone,omitempty"`     // IANA zone of the kiosk, e.g. Asia/Jakarta
+	Monotonic     time.Duration `json:"monotonic_ns"`       // monotonic clock reading (time since boot)
+	BootID        string        `json:"boot_id,omitempty"`  // /proc/sys/kernel/random/boot_id at recording
+	ClockOffset   time.Duration `json:"clock_offset_ns"`    // last measured server time minus device time
+	Distance      float64       `json:"distance"`           // descriptor distance to the matched employee
+	Margin        float64       `json:"margin"`             // distance gap to the second-best identity
+	Liveness      string        `json:"liveness,omitempty"` // liveness verdict, e.g. "blink-ok", "failed", "skipped"
+	LivenessScore float64       `json:"liveness_score"`     // liveness model confidence, 0-1
+	PhotoID       string        `json:"photo_id,omitempty"` // evidence photo; set by the store when a photo is given
+	Operator      string        `json:"operator,omitempty"` // for manual events: the approving operator
+	Note          string        `json:"note,omitempty"`     // free text (manual events)
 
-	Device     string    // kiosk that recorded it (the hash chain it belongs to)
-	Seq        uint64    // position in this store's ledger, from 1
-	RecordedAt time.Time // store clock when it was committed
-	PrevHash   [32]byte  // Hash of the device's previous event (zero for the first)
-	Hash       [32]byte  // SHA-256 of the canonical encoding
+	Device     string    `json:"device"`      // kiosk that recorded it (the hash chain it belongs to)
+	Seq        uint64    `json:"seq"`         // position in this store's ledger, from 1
+	RecordedAt time.Time `json:"recorded_at"` // store clock when it was committed
+	PrevHash   Hash      `json:"prev_hash"`   // Hash of the device's previous event (zero for the first)
+	Hash       Hash      `json:"hash"`        // SHA-256 of the canonical encoding
 
-	Sync         SyncState
-	SyncedAt     time.Time
-	RejectReason string
+	Sync         SyncState `json:"sync"`
+	SyncedAt     time.Time `json:"synced_at,omitzero"`
+	RejectReason string    `json:"reject_reason,omitempty"`
+}
+
+// MarshalText writes the state's name, so JSON shows "pending".
+func (s SyncState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state name written by MarshalText.
+func (s *SyncState) UnmarshalText(b []byte) error {
+	for _, v := range []SyncState{SyncPending, SyncSynced, SyncRejected} {
+		if v.String() == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: sync state %q", ErrInvalid, b)
+}
+
+// Hash is a SHA-256 event hash; it prints and marshals as hex.
+type Hash [32]byte
+
+// String returns the hash in hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText writes the hash in hex.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText reads a hash written by MarshalText.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return fmt.Errorf("%w: hash must be 64 hex characters", ErrInvalid)
+	}
+	_, err := hex.Decode(h[:], b)
+	return err
 }
 
 // Record is an event to record together with its evidence photo (JPEG,
@@ -122,7 +156,7 @@ func canonical(b []byte, e *Event) []byte {
 // EventHash computes the hash an event must carry: SHA-256 over a label
 // and the canonical encoding. Exported so the server can verify chains
 // it receives.
-func EventHash(e *Event) [32]byte {
+func EventHash(e *Event) Hash {
 	buf := make([]byte, 0, 256)
 	buf = append(buf, eventHashLabel...)
 	return sha256.Sum256(canonical(buf, e))
@@ -186,6 +220,9 @@ func validateRecord(r *Record, now time.Time) error {
 	case KindIn, KindOut, KindManual:
 		if err := ValidateNIP(e.NIP); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if e.Kind == KindManual && e.Operator == "" {
+			return fmt.Errorf("%w: manual event %s without the approving operator", ErrInvalid, e.ID)
 		}
 	case KindSighting:
 		if e.NIP != "" {

@@ -3,8 +3,10 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,6 +79,7 @@ func TestRecordEventRejectsBadInput(t *testing.T) {
 		{"bad id", mod(func(e *Event) { e.ID = "a b" }), nil, ErrInvalid},
 		{"long note", mod(func(e *Event) { e.Note = string(make([]byte, 2000)) }), nil, ErrInvalid},
 		{"png photo", good, []byte("\x89PNG\r\n\x1a\n"), ErrInvalid},
+		{"manual without operator", mod(func(e *Event) { e.Kind = KindManual }), nil, ErrInvalid},
 	}
 	for _, tc := range cases {
 		if _, err := s.RecordEvent(ctx, tc.e, tc.photo); !errors.Is(err, tc.want) {
@@ -144,5 +147,27 @@ func TestNewIDIsSortableAndUnique(t *testing.T) {
 			t.Fatalf("NewID in the same millisecond: %q after %q", id, prev)
 		}
 		prev = id
+	}
+}
+
+func TestEventJSONRoundTrip(t *testing.T) {
+	s, c, _ := openTest(t)
+	e, err := s.RecordEvent(context.Background(), sampleEvent(3, c.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"hash":"`+e.Hash.String()+`"`) || !strings.Contains(string(b), `"sync":"pending"`) {
+		t.Fatalf("JSON %s", b)
+	}
+	var back Event
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back != e || EventHash(&back) != e.Hash {
+		t.Fatalf("round trip changed the event:\n%+v\n%+v", back, e)
 	}
 }

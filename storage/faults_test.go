@@ -111,6 +111,23 @@ func openAndRead(dir string, c *fakeClock) error {
 	return err
 }
 
+func TestForeignBoltFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(dbPath(dir), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("widgets")); return err })
+	db.Close()
+	before := readFile(t, dbPath(dir))
+	if _, err := Open(dir, testOptions(newClock())); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "not a hadir store") {
+		t.Fatalf("Open of another program's bbolt file: %v", err)
+	}
+	if !bytes.Equal(before, readFile(t, dbPath(dir))) {
+		t.Fatal("file changed")
+	}
+}
+
 func setSchema(t *testing.T, dir string, v uint32) {
 	rawUpdate(t, dir, func(tx *bolt.Tx) error { return tx.Bucket(bktMeta).Put(keySchema, u32(v)) })
 }

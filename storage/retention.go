@@ -25,102 +25,118 @@ type PurgeReport struct {
 func (s *Store) Purge(ctx context.Context) (PurgeReport, error) {
 	var rep PurgeReport
 	now := s.opts.Now()
-	photoCut := now.Add(-s.opts.PhotoRetention)
+	photoCut := now.Add(-s.opts.PhotoRetention).UnixNano()
 	eventCut := now.Add(-s.opts.EventRetention).UnixNano()
+	// Candidates are found in a read transaction, so a purge with nothing
+	// to do costs no write (and no fsync); each write re-checks them.
 	for {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		n := 0
-		err := s.update(func(tx *bolt.Tx) error {
+		var ids []string
+		err := s.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bktPhotoAge).Cursor()
-			var ids []string
 			for k, _ := c.First(); k != nil && len(ids) < s.opts.PurgeBatch; k, _ = c.Next() {
-				if len(k) < 8 || int64(binary.BigEndian.Uint64(k)) >= photoCut.UnixNano() {
+				if len(k) < 8 || int64(binary.BigEndian.Uint64(k)) >= photoCut {
 					break
 				}
 				ids = append(ids, string(k[8:]))
 			}
-			for _, id := range ids {
-				if err := deletePhoto(tx, id); err != nil {
-					return err
-				}
-			}
-			n = len(ids)
-			return s.auditPurge(tx, ctx, n, "photos")
+			return nil
 		})
+		if err == nil && len(ids) > 0 {
+			err = s.update(func(tx *bolt.Tx) error {
+				for _, id := range ids {
+					if err := deletePhoto(tx, id); err != nil {
+						return err
+					}
+				}
+				return s.auditPurge(ctx, tx, len(ids), "photos")
+			})
+		}
 		if err != nil {
 			return rep, fmt.Errorf("purge photos: %w", err)
 		}
-		rep.Photos += n
-		if n < s.opts.PurgeBatch {
+		rep.Photos += len(ids)
+		if len(ids) < s.opts.PurgeBatch {
 			break
 		}
 	}
 	var after uint64
-	for {
+	for done := false; !done; {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		n, last, done := 0, after, false
-		err := s.update(func(tx *bolt.Tx) error {
-			n, last, done = 0, after, false
-			ledger := tx.Bucket(bktLedger)
-			events := tx.Bucket(bktEvents)
-			c := ledger.Cursor()
-			type row struct {
-				k []byte
-				l ledgerEntry
-			}
-			var rows []row
+		var seqs []uint64
+		err := s.view(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bktLedger).Cursor()
 			k, v := c.Seek(seqKey(after + 1))
-			for ; k != nil && len(rows) < s.opts.PurgeBatch; k, v = c.Next() {
-				last = binary.BigEndian.Uint64(k)
-				l, err := decodeLedger(v)
-				if err != nil {
-					return fmt.Errorf("%w: %s: ledger seq %d: %v", ErrCorrupt, s.path, last, err)
-				}
-				if l.Purged || l.RecordedAt >= eventCut {
-					continue
-				}
-				e, err := s.getEvent(tx, l.ID)
-				if err != nil {
+			for ; k != nil && len(seqs) < s.opts.PurgeBatch; k, v = c.Next() {
+				after = binary.BigEndian.Uint64(k)
+				if ok, err := s.purgeable(tx, v, eventCut); err != nil {
 					return err
+				} else if ok {
+					seqs = append(seqs, after)
 				}
-				if e.Sync != SyncSynced {
-					continue
-				}
-				rows = append(rows, row{append([]byte(nil), k...), l})
 			}
 			done = k == nil
-			for _, r := range rows {
-				r.l.Purged = true
-				if err := ledger.Put(r.k, r.l.encode()); err != nil {
-					return err
-				}
-				if err := events.Delete([]byte(r.l.ID)); err != nil {
-					return err
-				}
-				if err := deletePhoto(tx, r.l.ID); err != nil {
-					return err
-				}
-			}
-			n = len(rows)
-			return s.auditPurge(tx, ctx, n, "synced events")
+			return nil
 		})
+		n := 0
+		if err == nil && len(seqs) > 0 {
+			err = s.update(func(tx *bolt.Tx) error {
+				n = 0
+				ledger := tx.Bucket(bktLedger)
+				for _, seq := range seqs {
+					v := ledger.Get(seqKey(seq))
+					if ok, err := s.purgeable(tx, v, eventCut); err != nil || !ok {
+						if err != nil {
+							return err
+						}
+						continue // changed since the scan
+					}
+					l, _ := decodeLedger(v)
+					l.Purged = true
+					if err := ledger.Put(seqKey(seq), l.encode()); err != nil {
+						return err
+					}
+					if err := tx.Bucket(bktEvents).Delete([]byte(l.ID)); err != nil {
+						return err
+					}
+					if err := deletePhoto(tx, l.ID); err != nil {
+						return err
+					}
+					n++
+				}
+				return s.auditPurge(ctx, tx, n, "synced events")
+			})
+		}
 		if err != nil {
 			return rep, fmt.Errorf("purge events: %w", err)
 		}
 		rep.Events += n
-		after = last
-		if done {
-			break
-		}
 	}
 	return rep, nil
 }
 
-func (s *Store) auditPurge(tx *bolt.Tx, ctx context.Context, n int, what string) error {
+// purgeable reports whether the ledger row v is a live, synced event
+// recorded before cut.
+func (s *Store) purgeable(tx *bolt.Tx, v []byte, cut int64) (bool, error) {
+	l, err := decodeLedger(v)
+	if err != nil {
+		return false, fmt.Errorf("%w: %s: ledger row of %q: %v", ErrCorrupt, s.path, l.ID, err)
+	}
+	if l.Purged || l.RecordedAt >= cut {
+		return false, nil
+	}
+	e, err := s.getEvent(tx, l.ID)
+	if err != nil {
+		return false, err
+	}
+	return e.Sync == SyncSynced, nil
+}
+
+func (s *Store) auditPurge(ctx context.Context, tx *bolt.Tx, n int, what string) error {
 	if n == 0 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -68,8 +69,12 @@ func TestPurgeRetention(t *testing.T) {
 		if _, err := s.Event(ctx, recent.ID); err != nil {
 			t.Fatalf("synced event younger than 90 days purged: %v", err)
 		}
+		idle := readFile(t, s.Path())
 		if rep, err := s.Purge(ctx); err != nil || rep != (PurgeReport{}) {
 			t.Fatalf("second Purge = %+v, %v; want nothing", rep, err)
+		}
+		if !bytes.Equal(idle, readFile(t, s.Path())) {
+			t.Fatal("a purge with nothing to do wrote to the file")
 		}
 		// The chain still verifies through the tombstones and grows on.
 		if _, err := s.RecordEvent(ctx, sampleEvent(10, c.Now()), nil); err != nil {

@@ -272,6 +272,11 @@ func inspect(path string, timeout time.Duration) (st fileState, err error) {
 		}
 		m := tx.Bucket(bktMeta)
 		if m == nil {
+			// Empty is a store whose first transaction never committed;
+			// anything else belongs to another program.
+			if k, _ := tx.Cursor().First(); k != nil {
+				return fmt.Errorf("%w: %s is a bbolt file but not a hadir store (no meta bucket)", ErrCorrupt, path)
+			}
 			return nil
 		}
 		if v := m.Get(keySchema); len(v) == 4 {
@@ -281,6 +286,10 @@ func inspect(path string, timeout time.Duration) (st fileState, err error) {
 		}
 		if v := m.Get(keyKeyCheck); v != nil {
 			st.keyCheck = append([]byte(nil), v...)
+		} else if st.schema >= 2 {
+			// Every schema-2 file has one; without it a new key could be
+			// generated that cannot decrypt the templates.
+			return fmt.Errorf("%w: %s: key check value missing", ErrCorrupt, path)
 		}
 		return nil
 	})
