@@ -67,11 +67,5 @@ func runEmbed(ctx context.Context, io IO, args []string) error {
 		}
 		return line, err == nil
 	}, jsonLines(io.Stdout))
-	if err != nil {
-		return err
-	}
-	if ok == 0 {
-		return errAllFailed
-	}
-	return nil
+	return batchResult(ok, err)
 }

@@ -119,6 +119,18 @@ func eachFile(ctx context.Context, stderr io.Writer, name string, files []string
 	return okCount, nil
 }
 
+// batchResult is a batch command's outcome: its error, or errAllFailed
+// when no input succeeded (the per-file errors were already printed).
+func batchResult(ok int, err error) error {
+	if err != nil {
+		return err
+	}
+	if ok == 0 {
+		return errAllFailed
+	}
+	return nil
+}
+
 // jsonLines writes one JSON value per line.
 func jsonLines(w io.Writer) func(any) error {
 	enc := json.NewEncoder(w)

@@ -73,11 +73,5 @@ func runIdentify(ctx context.Context, io IO, args []string) error {
 		line.Match = &identifyMatch{ID: d.ID, Name: emps[d.ID].Name, Distance: finite(d.Distance), Margin: finite(d.Margin)}
 		return line, true
 	}, jsonLines(io.Stdout))
-	if err != nil {
-		return err
-	}
-	if ok == 0 {
-		return errAllFailed
-	}
-	return nil
+	return batchResult(ok, err)
 }
