@@ -40,14 +40,21 @@ func BenchmarkDetectEncodeHOG640Parallel(b *testing.B) {
 	})
 }
 
-// BenchmarkDetectCNN640 is dlib's MMOD detector (plus encoding) at 640x480.
+// BenchmarkDetectCNN640 is dlib's MMOD detector (plus encoding) at 640x480
+// on the same frame; it reports the faces it found, since MMOD and HOG
+// disagree on some frames (MMOD misses this large frontal face, and finds
+// faces HOG misses elsewhere: see TestCNNFindsFacesHOGMisses).
 func BenchmarkDetectCNN640(b *testing.B) {
 	e, data := testEngine(b), bench640(b)
+	found := 0
 	for b.Loop() {
-		if f, err := e.DetectWith(context.Background(), data, CNN); err != nil || len(f) != 1 {
-			b.Fatalf("%d faces, %v", len(f), err)
+		f, err := e.DetectWith(context.Background(), data, CNN)
+		if err != nil {
+			b.Fatal(err)
 		}
+		found = len(f)
 	}
+	b.ReportMetric(float64(found), "faces")
 }
 
 // BenchmarkGallerySearch10kx5 is one 1:N probe against 10,000 people with

@@ -223,3 +223,16 @@ func TestMissingModelsNameTheFile(t *testing.T) {
 		t.Errorf("error does not name the missing file: %v", err)
 	}
 }
+
+func TestCNNFindsFacesHOGMisses(t *testing.T) {
+	e := testEngine(t)
+	data := readFile(t, filepath.Join(testutil.Dataset(t, "idols"), "jimin", "jimin3.jpg"))
+	hog, err := e.DetectWith(context.Background(), data, HOG)
+	if err != nil || len(hog) != 0 {
+		t.Fatalf("HOG: %d faces, %v; the dataset README says HOG misses this photo", len(hog), err)
+	}
+	cnn, err := e.DetectWith(context.Background(), data, CNN)
+	if err != nil || len(cnn) != 1 || len(cnn[0].Landmarks) != 68 {
+		t.Fatalf("CNN: %d faces, %v; want 1 with 68 landmarks", len(cnn), err)
+	}
+}
