@@ -69,9 +69,11 @@ type Options struct {
 	// Detector is the default detector for Detect calls.
 	Detector Detector
 	// Recognizers is the number of go-face recognizers in the pool. Each
-	// holds its own copy of the models (~130 MB with the 68-point
-	// predictor) and serialises its work; two let two callers run on two
-	// cores (see BenchmarkDetectEncodeParallel).
+	// holds its own copy of the models (~166 MB RSS with the 68-point
+	// predictor) and serialises its work. On the 2-core reference machine a
+	// second one does not pay: 29 ms per 640x480 frame with one, 38 ms per
+	// frame with two callers in parallel (dlib's BLAS already uses both
+	// cores; see BenchmarkDetectEncodeHOG640Parallel). More cores may differ.
 	Recognizers int
 	// MinDetectSide: images whose shorter side is below this are upscaled
 	// by an integer factor before detection (ORL's 92x112 becomes 184x224).

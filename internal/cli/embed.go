@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"runtime"
 
 	"github.com/hadir-id/hadir/recognition"
 )
@@ -32,7 +31,7 @@ func runEmbed(ctx context.Context, io IO, args []string) error {
 	fs := newFlags("embed")
 	detector := fs.String("detector", "hog", "face detector: hog (fast) or cnn (slow, finds more)")
 	models := fs.String("models", "", "model directory (default $HADIR_MODELS or ./models)")
-	workers := fs.Int("workers", min(2, runtime.NumCPU()), "images processed in parallel (each loads its own models)")
+	workers := fs.Int("workers", 1, "face recognizers in parallel (each loads its own models, ~166 MB; one is fastest on 2 cores)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +47,7 @@ func runEmbed(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer e.Close()
-	ok, err := eachFile(ctx, io.Stderr, "embed", fs.Args(), max(1, *workers), func(ctx context.Context, path string) (any, bool) {
+	ok, err := eachFile(ctx, io.Stderr, "embed", fs.Args(), max(1, *workers)+1, func(ctx context.Context, path string) (any, bool) {
 		line := embedLine{File: path, Faces: []embedFace{}}
 		data, err := readImageFile(path)
 		if err == nil {

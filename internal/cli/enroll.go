@@ -47,7 +47,7 @@ func runEnroll(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer st.Close()
-	e, err := newEngine(*models, recognition.HOG, 2)
+	e, err := newEngine(*models, recognition.HOG, 1)
 	if err != nil {
 		return err
 	}

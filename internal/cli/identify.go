@@ -48,7 +48,7 @@ func runIdentify(ctx context.Context, io IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	e, err := newEngine(*models, recognition.HOG, 2)
+	e, err := newEngine(*models, recognition.HOG, 1)
 	if err != nil {
 		return err
 	}
