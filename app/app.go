@@ -40,11 +40,16 @@ func Run(ctx context.Context, args []string) error {
 	}
 	a := fyneapp.NewWithID("id.hadir.kiosk")
 	w := NewKioskWindow(a)
-	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
+	closed := make(chan struct{})
+	go func() { // quits the app on SIGINT/SIGTERM; ends with the window
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-closed:
+		}
 	}()
 	w.ShowAndRun()
+	close(closed)
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package camera
 
 import (
+	"github.com/hadir-id/hadir/internal/testutil"
+
 	"bufio"
 	"context"
 	"image"
@@ -19,7 +21,7 @@ func rssBytes(t *testing.T) int64 {
 	t.Helper()
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
+		testutil.Missing(t, "/proc/self/status (needed to read RSS): %v", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)

@@ -209,7 +209,11 @@ func (e *Engine) run(ctx context.Context, f *frame, d Detector) ([]Face, error) 
 	e.pool <- rec
 	runtime.KeepAlive(f)
 	if err != nil {
-		return nil, fmt.Errorf("%w: corrupt or truncated image (%v)", ErrBadImage, err)
+		var bad face.ImageLoadError
+		if errors.As(err, &bad) {
+			return nil, fmt.Errorf("%w: corrupt or truncated image (%v)", ErrBadImage, err)
+		}
+		return nil, fmt.Errorf("face engine failed (%s detector): %w", d, err)
 	}
 	faces := make([]Face, 0, len(raw))
 	for _, r := range raw {

@@ -75,6 +75,9 @@ func eachFile(ctx context.Context, stderr io.Writer, name string, files []string
 		result any
 		ok     bool
 	}
+	// Cancelling on return stops the producer when emit fails early.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	pending := make(chan chan slot, workers*2) // bounds the work in flight
 	go func() {
 		defer close(pending)
@@ -86,7 +89,12 @@ func eachFile(ctx context.Context, stderr io.Writer, name string, files []string
 			case <-ctx.Done():
 				return
 			}
-			sem <- struct{}{}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				close(c) // tells the reader this slot will never be filled
+				return
+			}
 			go func() {
 				defer func() { <-sem }()
 				r, ok := fn(ctx, f)
@@ -97,7 +105,10 @@ func eachFile(ctx context.Context, stderr io.Writer, name string, files []string
 	start, last := time.Now(), time.Now()
 	done, failed := 0, 0
 	for c := range pending {
-		s := <-c
+		s, open := <-c
+		if !open {
+			break
+		}
 		done++
 		if s.ok {
 			okCount++
