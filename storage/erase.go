@@ -31,6 +31,11 @@ func (s *Store) EraseEmployee(ctx context.Context, nip string) (EraseReport, err
 		if err := tx.Bucket(bktEmployees).Delete([]byte(nip)); err != nil {
 			return err
 		}
+		if b := tx.Bucket(bktPINs); b != nil {
+			if err := b.Delete([]byte(nip)); err != nil {
+				return err
+			}
+		}
 		tb := tx.Bucket(bktTemplates)
 		prefix := []byte(nip + "/")
 		var keys [][]byte

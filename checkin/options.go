@@ -1,0 +1,151 @@
+package checkin
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hadir-id/hadir/attendance"
+	"github.com/hadir-id/hadir/recognition"
+)
+
+// LivenessMode chooses how hard the kiosk checks that a live person, not
+// a photo, is in front of it.
+type LivenessMode string
+
+// Liveness modes.
+const (
+	// LivenessOff records as soon as the identity is certain.
+	LivenessOff LivenessMode = "off"
+	// LivenessBlink waits for a natural blink (open, closed, open) of the
+	// identified person, judged against their own open-eye baseline.
+	LivenessBlink LivenessMode = "blink"
+	// LivenessChallenge asks for a random action (blink, turn left, turn
+	// right) that a printed photo or a still image cannot perform.
+	LivenessChallenge LivenessMode = "challenge"
+)
+
+// ParseLivenessMode reads a mode name from a setting or flag.
+func ParseLivenessMode(s string) (LivenessMode, error) {
+	switch m := LivenessMode(s); m {
+	case LivenessOff, LivenessBlink, LivenessChallenge:
+		return m, nil
+	}
+	return "", fmt.Errorf("liveness mode %q: want off, blink or challenge", s)
+}
+
+// Options tune a Pipeline. Start from DefaultOptions.
+type Options struct {
+	// Policy decides a single frame: threshold and margin (recognition).
+	Policy recognition.Policy
+	// Agree and Window: an identity is accepted when Agree of the last
+	// Window processed frames chose it, each passing Policy. With the
+	// measured per-frame error rates (0 wrong among 271 ORL decisions,
+	// strangers accepted in 0 of 400 frames) 3 of 5 costs ~3 frames
+	// (about 0.15 s) and makes a lucky single-frame match harmless.
+	Agree, Window int
+
+	// Limits is what the guidance asks for: below MinFaceWidth "come
+	// closer", and so on. Guidance uses stricter face width than
+	// enrollment (MinFaceWidth) because a kiosk face should fill the view.
+	Limits recognition.QualityLimits
+	// EdgeMargin: a face box closer than this fraction of the frame to an
+	// edge asks the person to centre their face.
+	EdgeMargin float64
+	// SimilarFaces: a second face at least this fraction of the largest
+	// face's area means two people are in front: "one person at a time".
+	SimilarFaces float64
+
+	// Liveness is the mode; ChallengeTimeout how long the person has to
+	// pass it once identified.
+	Liveness         LivenessMode
+	ChallengeTimeout time.Duration
+	// ClosedRatio and OpenRatio: eyes count as closed below ClosedRatio
+	// times the person's open-eye baseline and as open again above
+	// OpenRatio times it.
+	ClosedRatio, OpenRatio float64
+	// TurnDegrees is the head turn (yaw change from the identified pose)
+	// a turn challenge needs.
+	TurnDegrees float64
+
+	// MaxAttempts failed attempts (unknown face, liveness failed) in one
+	// presence offer the NIP + PIN fallback.
+	MaxAttempts int
+	// AbsentAfter without a face ends a presence (attempts reset).
+	AbsentAfter time.Duration
+	// RetryAfter is the pause after a failed attempt before the next one,
+	// long enough for the GUI's result card.
+	RetryAfter time.Duration
+	// NewPersonDistance: during the pause after a result, a face farther
+	// than this from the last person is someone new (a queue moves on
+	// without the face ever leaving the view).
+	NewPersonDistance float64
+
+	// Schedule gives in/out windows, late tiers and the cooldown.
+	Schedule *attendance.Config
+	// PINAttempts wrong fallback PINs for one NIP lock it for PINLockout.
+	PINAttempts int
+	PINLockout  time.Duration
+
+	// PhotoQuality is the JPEG quality of evidence photos; 0 stores none.
+	PhotoQuality int
+
+	// Now is the clock (nil: time.Now); ClockOffset, when set, returns the
+	// last measured server-minus-device offset stored on each event.
+	Now         func() time.Time
+	ClockOffset func() time.Duration
+	// Rand picks challenges (nil: a random source).
+	Rand func(n int) int
+}
+
+// DefaultOptions are the kiosk defaults: 3 of 5 agreeing frames, blink
+// liveness, 3 attempts before the fallback, the national schedule.
+func DefaultOptions() Options {
+	lim := recognition.DefaultQualityLimits()
+	lim.MinFaceWidth = 80
+	return Options{
+		Policy:            recognition.DefaultPolicy(),
+		Agree:             3,
+		Window:            5,
+		Limits:            lim,
+		EdgeMargin:        0.02,
+		SimilarFaces:      0.6,
+		Liveness:          LivenessBlink,
+		ChallengeTimeout:  6 * time.Second,
+		ClosedRatio:       0.6,
+		OpenRatio:         0.8,
+		TurnDegrees:       15,
+		MaxAttempts:       3,
+		AbsentAfter:       1500 * time.Millisecond,
+		RetryAfter:        2 * time.Second,
+		NewPersonDistance: 0.6,
+		Schedule:          attendance.DefaultConfig(),
+		PINAttempts:       5,
+		PINLockout:        5 * time.Minute,
+		PhotoQuality:      80,
+	}
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Agree < 1 || o.Window < o.Agree:
+		return fmt.Errorf("checkin options: need 1 <= Agree (%d) <= Window (%d)", o.Agree, o.Window)
+	case o.Schedule == nil:
+		return fmt.Errorf("checkin options: no schedule")
+	case o.MaxAttempts < 1:
+		return fmt.Errorf("checkin options: MaxAttempts %d < 1", o.MaxAttempts)
+	}
+	if _, err := ParseLivenessMode(string(o.Liveness)); err != nil {
+		return fmt.Errorf("checkin options: %w", err)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ClockOffset == nil {
+		o.ClockOffset = func() time.Duration { return 0 }
+	}
+	if o.Rand == nil {
+		o.Rand = rand.IntN
+	}
+	return nil
+}
