@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hadir-id/hadir/internal/testutil"
 )
 
 // silentServer accepts TCP connections and never answers: the case that
@@ -78,7 +80,7 @@ func TestBadInputReportsAClearStatus(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	closedPort := freePort(t)
+	closedPort := testutil.FreePort(t)
 
 	cases := []struct {
 		name      string

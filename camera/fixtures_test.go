@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,30 +174,12 @@ func (r *recorder) find(ok func(Status) bool) (Status, bool) {
 	return Status{}, false
 }
 
-// waitFor polls cond every 10 ms until it holds or d passes (bounded in
-// count and time; it never sleeps past the condition).
-func waitFor(t testing.TB, d time.Duration, what func() string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for i := 0; ; i++ {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) || i > int(d/(10*time.Millisecond))+10 {
-			t.Fatalf("timed out after %v waiting for %s", d, what())
-		}
-		<-tick.C
-	}
-}
-
 // waitState waits until the source is in one of states.
 func waitState(t testing.TB, s *Source, d time.Duration, states ...State) Status {
 	t.Helper()
 	var st Status
 	what := func() string { return fmt.Sprintf("state %v (last: %v)", states, st) }
-	waitFor(t, d, what, func() bool {
+	testutil.WaitFor(t, d, what, func() bool {
 		st = s.Status()
 		for _, want := range states {
 			if st.State == want {
@@ -220,17 +201,6 @@ func waitFrame(t testing.TB, s *Source, after uint64, d time.Duration) uint64 {
 		t.Fatalf("wait for a frame after %d from %s: %v (status: %v)", after, s.Spec(), err, s.Status())
 	}
 	return seq
-}
-
-// freePort returns a TCP port on loopback that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // openT opens a source and closes it at the end of the test.

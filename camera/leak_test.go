@@ -115,7 +115,7 @@ func TestTenThousandFramesDoNotLeak(t *testing.T) {
 
 	s.Close()
 	closed = true
-	waitFor(t, 10*time.Second, func() string {
+	testutil.WaitFor(t, 10*time.Second, func() string {
 		return "goroutines back to " + strconv.Itoa(baseGoroutines) + ", have " + strconv.Itoa(runtime.NumGoroutine())
 	}, func() bool { return runtime.NumGoroutine() <= baseGoroutines })
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hadir-id/hadir/internal/testutil"
 )
 
 // An HTTP stream (here a clip served by a real HTTP server, read by
@@ -34,7 +36,7 @@ func TestHTTPStreamPlaysAndReconnects(t *testing.T) {
 		t.Fatalf("frame size %v, want 640x480", f.Size())
 	}
 	var lost Status
-	waitFor(t, 30*time.Second, func() string { return "reconnecting after the clip ends" }, func() bool {
+	testutil.WaitFor(t, 30*time.Second, func() string { return "reconnecting after the clip ends" }, func() bool {
 		var ok bool
 		lost, ok = rec.find(func(s Status) bool { return s.State == StateReconnecting && errors.Is(s.Err, ErrLost) })
 		return ok

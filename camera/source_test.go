@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/hadir-id/hadir/internal/testutil"
 )
 
 func TestFilePlaysToTheEndThenEnds(t *testing.T) {
@@ -107,7 +109,7 @@ func TestPacedFileReportsMeasuredFPS(t *testing.T) {
 	opts.FPS = 30
 	s := openT(t, v.v640, opts)
 	var st Status
-	waitFor(t, 20*time.Second, func() string { return "a measured fps: " + st.String() }, func() bool {
+	testutil.WaitFor(t, 20*time.Second, func() string { return "a measured fps: " + st.String() }, func() bool {
 		st = s.Status()
 		return st.State == StateLive && st.FPS > 0
 	})
@@ -197,7 +199,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if last := rec.statuses(); len(last) == 0 || last[len(last)-1].State != StateClosed {
 		t.Errorf("observer did not see closed last: %v", rec.states())
 	}
-	waitFor(t, 5*time.Second, func() string { return "goroutines back to baseline" }, func() bool {
+	testutil.WaitFor(t, 5*time.Second, func() string { return "goroutines back to baseline" }, func() bool {
 		return runtime.NumGoroutine() <= base
 	})
 }

@@ -64,8 +64,8 @@ type Event struct {
 	Liveness      string        `json:"liveness,omitempty"` // liveness verdict, e.g. "blink-ok", "failed", "skipped"
 	LivenessScore float64       `json:"liveness_score"`     // liveness model confidence, 0-1
 	PhotoID       string        `json:"photo_id,omitempty"` // evidence photo; set by the store when a photo is given
-	Operator      string        `json:"operator,omitempty"` // for manual events: the approving operator
-	Note          string        `json:"note,omitempty"`     // free text (manual events)
+	Operator      string        `json:"operator,omitempty"` // manual events entered by an operator: who
+	Note          string        `json:"note,omitempty"`     // manual events: why (e.g. the NIP + PIN fallback); a supervisor approves them on the server
 
 	Device     string    `json:"device"`      // kiosk that recorded it (the hash chain it belongs to)
 	Seq        uint64    `json:"seq"`         // position in this store's ledger, from 1
@@ -221,8 +221,8 @@ func validateRecord(r *Record, now time.Time) error {
 		if err := ValidateNIP(e.NIP); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
-		if e.Kind == KindManual && e.Operator == "" {
-			return fmt.Errorf("%w: manual event %s without the approving operator", ErrInvalid, e.ID)
+		if e.Kind == KindManual && e.Operator == "" && e.Note == "" {
+			return fmt.Errorf("%w: manual event %s says neither who entered it nor why", ErrInvalid, e.ID)
 		}
 	case KindSighting:
 		if e.NIP != "" {

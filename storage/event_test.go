@@ -79,7 +79,7 @@ func TestRecordEventRejectsBadInput(t *testing.T) {
 		{"bad id", mod(func(e *Event) { e.ID = "a b" }), nil, ErrInvalid},
 		{"long note", mod(func(e *Event) { e.Note = string(make([]byte, 2000)) }), nil, ErrInvalid},
 		{"png photo", good, []byte("\x89PNG\r\n\x1a\n"), ErrInvalid},
-		{"manual without operator", mod(func(e *Event) { e.Kind = KindManual }), nil, ErrInvalid},
+		{"manual without operator or note", mod(func(e *Event) { e.Kind, e.Operator, e.Note = KindManual, "", "" }), nil, ErrInvalid},
 	}
 	for _, tc := range cases {
 		if _, err := s.RecordEvent(ctx, tc.e, tc.photo); !errors.Is(err, tc.want) {

@@ -25,6 +25,19 @@ type Clip struct {
 // the camera pipeline play it like a webcam.
 func Video(t testing.TB, clips []Clip, fps int) string {
 	t.Helper()
+	return render(t, clips, fps, "video.avi", "-c:v", "mjpeg", "-q:v", "3")
+}
+
+// VideoMP4 is Video encoded as H.264 with a keyframe every half second,
+// for publishing over RTSP (a joining reader starts at a keyframe).
+func VideoMP4(t testing.TB, clips []Clip, fps int) string {
+	t.Helper()
+	return render(t, clips, fps, "video.mp4", "-c:v", "libx264", "-preset", "veryfast", "-bf", "0",
+		"-g", fmt.Sprint(max(1, fps/2)), "-pix_fmt", "yuv420p")
+}
+
+func render(t testing.TB, clips []Clip, fps int, name string, codec ...string) string {
+	t.Helper()
 	ffmpeg := Tool(t, "ffmpeg")
 	dir := t.TempDir()
 	var list strings.Builder
@@ -48,9 +61,11 @@ func Video(t testing.TB, clips []Clip, fps int) string {
 	if err := os.WriteFile(listFile, []byte(list.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "video.avi")
-	run(t, ffmpeg, "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", listFile,
-		"-vf", fmt.Sprintf("fps=%d,format=yuvj420p", fps), "-c:v", "mjpeg", "-q:v", "3", out)
+	out := filepath.Join(dir, name)
+	args := []string{"-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", listFile,
+		"-vf", fmt.Sprintf("fps=%d,format=yuvj420p", fps)}
+	args = append(append(args, codec...), out)
+	run(t, ffmpeg, args...)
 	return out
 }
 

@@ -1,0 +1,102 @@
+package testutil
+
+import (
+	"bytes"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Proc is a child process a test owns: Stop kills it and waits, and runs
+// from t.Cleanup too, so no process outlives its test.
+type Proc struct {
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan struct{}
+	once sync.Once
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// StartProc starts name with args, its output captured for Output.
+func StartProc(t testing.TB, name string, args ...string) *Proc {
+	t.Helper()
+	p := &Proc{out: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(name, args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", filepath.Base(name), err)
+	}
+	go func() { p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// Stop kills the process and waits for it (idempotent).
+func (p *Proc) Stop() {
+	p.once.Do(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+	})
+}
+
+// Exited reports whether the process has ended.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Output is what the process printed so far (stdout and stderr).
+func (p *Proc) Output() string { return p.out.String() }
+
+// WaitFor polls cond every 10 ms until it holds or d passes (bounded in
+// count and time; it never sleeps past the condition). what describes the
+// condition for the failure message.
+func WaitFor(t testing.TB, d time.Duration, what func() string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) || i > int(d/(10*time.Millisecond))+10 {
+			t.Fatalf("timed out after %v waiting for %s", d, what())
+		}
+		<-tick.C
+	}
+}
+
+// FreePort returns a TCP port on loopback that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
