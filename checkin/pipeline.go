@@ -72,7 +72,7 @@ func New(ctx context.Context, det Detector, gal Matcher, store Store, opts Optio
 		zone:   opts.Schedule.Location().String(),
 		recent: map[string][]attendance.Event{}, pins: map[string]*pinLock{}}
 	p.pres.reset(opts)
-	evs, err := store.RecentEvents(ctx, opts.Now().Add(-48*time.Hour), 0)
+	evs, err := store.RecentEvents(ctx, opts.Now().Add(-recentSpan), 0)
 	if err != nil {
 		return nil, fmt.Errorf("load recent events: %w", err)
 	}

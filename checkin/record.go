@@ -121,9 +121,20 @@ func (p *Pipeline) remember(e storage.Event) {
 	default:
 		return
 	}
-	p.recent[e.NIP] = append(p.recent[e.NIP], attendance.Event{Kind: k, Time: e.Time, DeviceID: e.Device,
+	// Keep two days per person: enough for the cooldown and a night
+	// shift's day, bounded however long the kiosk runs.
+	kept := p.recent[e.NIP][:0]
+	for _, old := range p.recent[e.NIP] {
+		if e.Time.Sub(old.Time) < recentSpan {
+			kept = append(kept, old)
+		}
+	}
+	p.recent[e.NIP] = append(kept, attendance.Event{Kind: k, Time: e.Time, DeviceID: e.Device,
 		Synced: e.Sync == storage.SyncSynced})
 }
+
+// recentSpan is how much of each person's history the pipeline keeps.
+const recentSpan = 48 * time.Hour
 
 func (p *Pipeline) lastTime(nip string) time.Time {
 	var last time.Time
