@@ -1,0 +1,20 @@
+// Command hadir-server is Hadir's central server: kiosks sync attendance
+// and the roster with it, the HR office reads recaps from it. See
+// server/cli for the command line and server/ for the API.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hadir-id/hadir/server/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

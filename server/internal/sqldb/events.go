@@ -1,0 +1,340 @@
+package sqldb
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hadir-id/hadir/server"
+)
+
+const eventCols = `id, device, seq, kind, nip, time_ns, zone, monotonic_ns, boot_id, clock_offset_ns,
+	distance, margin, liveness, liveness_score, photo_id, operator, note, recorded_ns, prev_hash, hash,
+	received_ns, approval, approved_by, approved_ns`
+
+const eventColCount = 24
+
+func eventArgs(args []any, e *server.Event) []any {
+	return append(args, e.ID, e.Device, int64(e.Seq), e.Kind, e.NIP, ns(e.Time), e.Zone, int64(e.Monotonic),
+		e.BootID, int64(e.ClockOffset), e.Distance, e.Margin, e.Liveness, e.LivenessScore, e.PhotoID,
+		e.Operator, e.Note, ns(e.RecordedAt), e.PrevHash[:], e.Hash[:], ns(e.ReceivedAt), e.Approval,
+		e.ApprovedBy, ns(e.ApprovedAt))
+}
+
+func scanEvent(sc interface{ Scan(...any) error }) (server.Event, error) {
+	var e server.Event
+	var t, mono, off, rec, recv, appr int64
+	var prev, hash []byte
+	err := sc.Scan(&e.ID, &e.Device, &e.Seq, &e.Kind, &e.NIP, &t, &e.Zone, &mono, &e.BootID, &off,
+		&e.Distance, &e.Margin, &e.Liveness, &e.LivenessScore, &e.PhotoID, &e.Operator, &e.Note, &rec,
+		&prev, &hash, &recv, &e.Approval, &e.ApprovedBy, &appr)
+	if err != nil {
+		return e, err
+	}
+	e.Time, e.RecordedAt, e.ReceivedAt, e.ApprovedAt = fromNS(t), fromNS(rec), fromNS(recv), fromNS(appr)
+	e.Monotonic, e.ClockOffset = time.Duration(mono), time.Duration(off)
+	copy(e.PrevHash[:], prev)
+	copy(e.Hash[:], hash)
+	return e, nil
+}
+
+// IngestEvents implements server.Store: one transaction that locks the
+// device row (so two batches of one kiosk check the chain one after the
+// other, in any process), inserts new events with ON CONFLICT DO NOTHING
+// (the unique event id makes re-sent events duplicates, never copies),
+// then checks the chain around what was inserted.
+func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server.Event, now time.Time) (server.IngestResult, error) {
+	res := server.IngestResult{Duplicate: make([]bool, len(events)), Chain: server.ChainReport{OK: true}}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var ch server.DeviceChain
+		err := tx.QueryRowContext(ctx, db.q(`SELECT chain_head, chain_breaks, chain_broken_at, chain_message FROM devices WHERE id = ?`+db.d.ForUpdate), deviceID).
+			Scan(&ch.HeadSeq, &ch.Breaks, &ch.BrokenAt, &ch.Message)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("device %q: %w", deviceID, server.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("lock device %q: %w", deviceID, err)
+		}
+		// First occurrence of each id in the batch is a candidate; a
+		// repeat inside the batch is a duplicate outright.
+		first := make(map[string]int, len(events))
+		var cand []int
+		for i := range events {
+			if _, seen := first[events[i].ID]; seen {
+				res.Duplicate[i] = true
+				continue
+			}
+			first[events[i].ID] = i
+			events[i].ReceivedAt = now
+			if events[i].Kind == server.KindManual {
+				events[i].Approval = server.ApprovalPending
+			}
+			cand = append(cand, i)
+		}
+		inserted, err := db.insertEvents(ctx, tx, events, cand)
+		if err != nil {
+			return err
+		}
+		var fresh []*server.Event
+		for _, i := range cand {
+			if !inserted[events[i].ID] {
+				res.Duplicate[i] = true
+			} else {
+				fresh = append(fresh, &events[i])
+			}
+		}
+		if len(fresh) == 0 {
+			_, err := tx.ExecContext(ctx, db.q(`UPDATE devices SET last_seen_ns = ? WHERE id = ?`), now.UnixNano(), deviceID)
+			return err
+		}
+		res.Chain, err = db.checkChain(ctx, tx, deviceID, fresh)
+		if err != nil {
+			return err
+		}
+		for _, e := range fresh {
+			ch.HeadSeq = max(ch.HeadSeq, e.Seq)
+		}
+		if !res.Chain.OK {
+			ch.Breaks++
+			if ch.BrokenAt == 0 {
+				ch.BrokenAt, ch.Message = res.Chain.BrokenAtSeq, res.Chain.Message
+			}
+		}
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE devices SET chain_head = ?, chain_breaks = ?, chain_broken_at = ?, chain_message = ?, last_seen_ns = ? WHERE id = ?`),
+			int64(ch.HeadSeq), ch.Breaks, int64(ch.BrokenAt), ch.Message, now.UnixNano(), deviceID)
+		if err != nil {
+			return fmt.Errorf("update chain of %q: %w", deviceID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return server.IngestResult{}, err
+	}
+	return res, nil
+}
+
+// insertEvents inserts events[idx] in multi-row statements and returns
+// the ids actually inserted (the others were already stored).
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []server.Event, idx []int) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(idx))
+	chunk := max(1, db.d.InsertChunk)
+	row := "(" + placeholders(eventColCount) + ")"
+	args := make([]any, 0, chunk*eventColCount)
+	for start := 0; start < len(idx); start += chunk {
+		part := idx[start:min(start+chunk, len(idx))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO events (` + eventCols + `) VALUES `)
+		args = args[:0]
+		for j, i := range part {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(row)
+			args = eventArgs(args, &events[i])
+		}
+		sb.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
+		rows, err := tx.QueryContext(ctx, db.q(sb.String()), args...)
+		if err != nil {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("insert events: %w", err)
+			}
+			inserted[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+	}
+	return inserted, nil
+}
+
+type link struct {
+	id         string
+	prev, hash []byte
+}
+
+// checkChain verifies each fresh event against its neighbours as stored
+// (including the ones just inserted): seq-1 must exist (else a gap) and
+// its hash must be the event's prev_hash; a stored seq+1 must point back
+// to the event's hash; a second event at the same seq is a fork. It
+// reports the lowest broken seq.
+func (db *DB) checkChain(ctx context.Context, tx *sql.Tx, deviceID string, fresh []*server.Event) (server.ChainReport, error) {
+	need := make(map[uint64]bool, 3*len(fresh))
+	for _, e := range fresh {
+		for _, s := range []uint64{e.Seq - 1, e.Seq, e.Seq + 1} {
+			if s > 0 {
+				need[s] = true
+			}
+		}
+	}
+	seqs := make([]any, 0, len(need))
+	for s := range need {
+		seqs = append(seqs, int64(s))
+	}
+	known := make(map[uint64][]link, len(need))
+	for start := 0; start < len(seqs); start += 900 {
+		part := seqs[start:min(start+900, len(seqs))]
+		args := append([]any{deviceID}, part...)
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT seq, id, prev_hash, hash FROM events WHERE device = ? AND seq IN (`+placeholders(len(part))+`)`), args...)
+		if err != nil {
+			return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
+		}
+		for rows.Next() {
+			var s uint64
+			var l link
+			if err := rows.Scan(&s, &l.id, &l.prev, &l.hash); err != nil {
+				rows.Close()
+				return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
+			}
+			known[s] = append(known[s], l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
+		}
+	}
+	rep := server.ChainReport{OK: true}
+	flag := func(seq uint64, msg string) {
+		if rep.OK || seq < rep.BrokenAtSeq {
+			rep = server.ChainReport{OK: false, BrokenAtSeq: seq, Message: msg}
+		}
+	}
+	sorted := slices.Clone(fresh)
+	slices.SortFunc(sorted, func(a, b *server.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, e := range sorted {
+		for _, other := range known[e.Seq] {
+			if other.id != e.ID && !bytes.Equal(other.hash, e.Hash[:]) {
+				flag(e.Seq, fmt.Sprintf("fork: events %s and %s both claim seq %d", other.id, e.ID, e.Seq))
+			}
+		}
+		if e.Seq > 1 {
+			prev := known[e.Seq-1]
+			switch {
+			case len(prev) == 0:
+				flag(e.Seq, fmt.Sprintf("gap: seq %d arrived but seq %d was never received", e.Seq, e.Seq-1))
+			case !slices.ContainsFunc(prev, func(l link) bool { return bytes.Equal(l.hash, e.PrevHash[:]) }):
+				flag(e.Seq, fmt.Sprintf("prev_hash of seq %d (event %s) does not match the hash of seq %d", e.Seq, e.ID, e.Seq-1))
+			}
+		} else if !e.PrevHash.IsZero() {
+			flag(e.Seq, fmt.Sprintf("seq 1 (event %s) has a non-zero prev_hash", e.ID))
+		}
+		for _, next := range known[e.Seq+1] {
+			if !bytes.Equal(next.prev, e.Hash[:]) && !isFresh(fresh, next.id) {
+				flag(e.Seq+1, fmt.Sprintf("stored seq %d (event %s) does not point to seq %d (event %s)", e.Seq+1, next.id, e.Seq, e.ID))
+			}
+		}
+	}
+	return rep, nil
+}
+
+func isFresh(fresh []*server.Event, id string) bool {
+	return slices.ContainsFunc(fresh, func(e *server.Event) bool { return e.ID == id })
+}
+
+// Events implements server.Store.
+func (db *DB) Events(ctx context.Context, f server.EventFilter) ([]server.Event, error) {
+	var where []string
+	var args []any
+	from := `events e`
+	if f.Unit != "" {
+		from = `events e JOIN employees p ON p.nip = e.nip`
+		where = append(where, `p.unit = ?`)
+		args = append(args, f.Unit)
+	}
+	if f.ID != "" {
+		where = append(where, `e.id = ?`)
+		args = append(args, f.ID)
+	}
+	if f.NIP != "" {
+		where = append(where, `e.nip = ?`)
+		args = append(args, f.NIP)
+	}
+	if !f.From.IsZero() {
+		where = append(where, `e.time_ns >= ?`)
+		args = append(args, f.From.UnixNano())
+	}
+	if !f.To.IsZero() {
+		where = append(where, `e.time_ns < ?`)
+		args = append(args, f.To.UnixNano())
+	}
+	if len(f.Kinds) > 0 {
+		where = append(where, `e.kind IN (`+placeholders(len(f.Kinds))+`)`)
+		for _, k := range f.Kinds {
+			args = append(args, k)
+		}
+	}
+	if f.Approval != "" {
+		where = append(where, `e.approval = ?`)
+		args = append(args, f.Approval)
+	}
+	q := `SELECT ` + prefixed("e.", eventCols) + ` FROM ` + from
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY e.time_ns, e.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []server.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SetApproval implements server.Store.
+func (db *DB) SetApproval(ctx context.Context, id string, approved bool, by string, now time.Time) (server.Event, error) {
+	state := server.ApprovalRejected
+	if approved {
+		state = server.ApprovalApproved
+	}
+	var e server.Event
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = scanEvent(tx.QueryRowContext(ctx, db.q(`SELECT `+eventCols+` FROM events WHERE id = ?`+db.d.ForUpdate), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("event %q: %w", id, server.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("read event %q: %w", id, err)
+		}
+		if e.Kind != server.KindManual {
+			return fmt.Errorf("%w: event %q is %q, only manual events are approved", server.ErrConflict, id, e.Kind)
+		}
+		e.Approval, e.ApprovedBy, e.ApprovedAt = state, by, now.UTC()
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE events SET approval = ?, approved_by = ?, approved_ns = ? WHERE id = ?`), state, by, now.UnixNano(), id)
+		return err
+	})
+	return e, err
+}

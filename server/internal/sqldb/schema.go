@@ -1,0 +1,117 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// migrations are applied in order, each once, at start. Never edit an
+// applied one: append a new version. {{BLOB}}, {{DOUBLE}}, {{AUTOID}} are
+// replaced by the dialect's types. Times are Unix nanoseconds (0 = none),
+// booleans 0/1, so both databases store the same values.
+var migrations = [][]string{
+	1: {
+		`CREATE TABLE meta (key TEXT PRIMARY KEY, ival BIGINT NOT NULL DEFAULT 0, bval {{BLOB}})`,
+		`INSERT INTO meta (key, ival) VALUES ('rev', 0)`,
+		`CREATE TABLE codes (
+			hash {{BLOB}} PRIMARY KEY, units TEXT NOT NULL, expires_ns BIGINT NOT NULL,
+			created_ns BIGINT NOT NULL, created_by TEXT NOT NULL,
+			used_ns BIGINT NOT NULL DEFAULT 0, used_by TEXT NOT NULL DEFAULT '')`,
+		`CREATE TABLE devices (
+			id TEXT PRIMARY KEY, name TEXT NOT NULL, app_version TEXT NOT NULL, units TEXT NOT NULL,
+			token_hash {{BLOB}} NOT NULL UNIQUE, created_ns BIGINT NOT NULL,
+			revoked_ns BIGINT NOT NULL DEFAULT 0, last_seen_ns BIGINT NOT NULL DEFAULT 0,
+			hb_received_ns BIGINT NOT NULL DEFAULT 0, hb_backlog BIGINT NOT NULL DEFAULT 0,
+			hb_oldest_ns BIGINT NOT NULL DEFAULT 0, hb_offset_ns BIGINT NOT NULL DEFAULT 0,
+			hb_fps {{DOUBLE}} NOT NULL DEFAULT 0, hb_disk BIGINT NOT NULL DEFAULT 0,
+			hb_app TEXT NOT NULL DEFAULT '', hb_error TEXT NOT NULL DEFAULT '',
+			hb_clock_flag INTEGER NOT NULL DEFAULT 0,
+			chain_head BIGINT NOT NULL DEFAULT 0, chain_breaks BIGINT NOT NULL DEFAULT 0,
+			chain_broken_at BIGINT NOT NULL DEFAULT 0, chain_message TEXT NOT NULL DEFAULT '')`,
+		`CREATE TABLE events (
+			id TEXT PRIMARY KEY, device TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL,
+			nip TEXT NOT NULL, time_ns BIGINT NOT NULL, zone TEXT NOT NULL, monotonic_ns BIGINT NOT NULL,
+			boot_id TEXT NOT NULL, clock_offset_ns BIGINT NOT NULL, distance {{DOUBLE}} NOT NULL,
+			margin {{DOUBLE}} NOT NULL, liveness TEXT NOT NULL, liveness_score {{DOUBLE}} NOT NULL,
+			photo_id TEXT NOT NULL, operator TEXT NOT NULL, note TEXT NOT NULL,
+			recorded_ns BIGINT NOT NULL, prev_hash {{BLOB}} NOT NULL, hash {{BLOB}} NOT NULL,
+			received_ns BIGINT NOT NULL, approval TEXT NOT NULL DEFAULT '',
+			approved_by TEXT NOT NULL DEFAULT '', approved_ns BIGINT NOT NULL DEFAULT 0)`,
+		`CREATE INDEX events_device_seq ON events (device, seq)`,
+		`CREATE INDEX events_nip_time ON events (nip, time_ns)`,
+		`CREATE INDEX events_time ON events (time_ns)`,
+		`CREATE TABLE employees (
+			nip TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL, prev_unit TEXT NOT NULL DEFAULT '',
+			status TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, rev BIGINT NOT NULL,
+			updated_ns BIGINT NOT NULL)`,
+		`CREATE UNIQUE INDEX employees_rev ON employees (rev)`,
+		`CREATE INDEX employees_unit ON employees (unit)`,
+		`CREATE TABLE templates (
+			nip TEXT NOT NULL REFERENCES employees (nip) ON DELETE CASCADE, id TEXT NOT NULL,
+			descriptor {{BLOB}} NOT NULL, face_width INTEGER NOT NULL, sharpness {{DOUBLE}} NOT NULL,
+			brightness {{DOUBLE}} NOT NULL, yaw {{DOUBLE}} NOT NULL, eye_openness {{DOUBLE}} NOT NULL,
+			taken_ns BIGINT NOT NULL, photo {{BLOB}}, PRIMARY KEY (nip, id))`,
+		`CREATE TABLE users (
+			id {{AUTOID}}, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL, units TEXT NOT NULL,
+			pw_hash TEXT NOT NULL, created_ns BIGINT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0)`,
+		`CREATE TABLE login_attempts (
+			key TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0,
+			window_ns BIGINT NOT NULL DEFAULT 0, locked_until_ns BIGINT NOT NULL DEFAULT 0)`,
+		`CREATE TABLE refresh_tokens (
+			hash {{BLOB}} PRIMARY KEY, user_id BIGINT NOT NULL, expires_ns BIGINT NOT NULL,
+			created_ns BIGINT NOT NULL, spent_ns BIGINT NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0)`,
+		`CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)`,
+		`CREATE TABLE audit (
+			id {{AUTOID}}, time_ns BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+			target TEXT NOT NULL, detail TEXT NOT NULL, remote TEXT NOT NULL)`,
+	},
+}
+
+// SchemaVersion is the latest migration version.
+func SchemaVersion() int { return len(migrations) - 1 }
+
+// migrate applies pending migrations, each in its own transaction, under
+// the dialect's migration lock so that processes starting together do not
+// race.
+func (db *DB) migrate(ctx context.Context) error {
+	for v := 1; v < len(migrations); v++ {
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			if db.d.LockMigrations != nil {
+				if err := db.d.LockMigrations(ctx, tx); err != nil {
+					return fmt.Errorf("lock migrations: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ns BIGINT NOT NULL)`); err != nil {
+				return fmt.Errorf("create schema_migrations: %w", err)
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), v).Scan(&n); err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range migrations[v] {
+				if _, err := tx.ExecContext(ctx, db.ddl(stmt)); err != nil {
+					return fmt.Errorf("migration %d: %w\n%s", v, err, stmt)
+				}
+			}
+			_, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations (version, applied_ns) VALUES (?, ?)`), v, time.Now().UnixNano())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s schema: %w", db.d.Name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) ddl(stmt string) string {
+	for k, v := range db.d.Types {
+		stmt = strings.ReplaceAll(stmt, "{{"+k+"}}", v)
+	}
+	return stmt
+}

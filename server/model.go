@@ -1,0 +1,278 @@
+package server
+
+import (
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Device is a registered kiosk. Only the SHA-256 of its token is kept, so a
+// database leak does not hand out device credentials.
+type Device struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	AppVersion string    `json:"app_version"`
+	Units      []string  `json:"units"` // empty: every unit
+	TokenHash  []byte    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	// Heartbeat is the latest one received (zero Received: never).
+	Heartbeat Heartbeat `json:"heartbeat"`
+	// Chain is the state of the device's hash chain as the server saw it.
+	Chain DeviceChain `json:"chain"`
+	// LastSeen is the server time of the last authenticated request.
+	LastSeen time.Time `json:"last_seen,omitzero"`
+}
+
+// Revoked reports whether an admin revoked the device.
+func (d Device) Revoked() bool { return !d.RevokedAt.IsZero() }
+
+// Heartbeat is what a kiosk reports about itself every few minutes, so the
+// HR office can tell a kiosk that is offline or falling behind.
+type Heartbeat struct {
+	Received      time.Time     `json:"received,omitzero"` // server time
+	Backlog       int64         `json:"backlog"`
+	OldestPending time.Time     `json:"oldest_pending,omitzero"`
+	ClockOffset   time.Duration `json:"clock_offset_ns"`
+	CameraFPS     float64       `json:"camera_fps"`
+	FreeDisk      int64         `json:"free_disk_bytes"`
+	AppVersion    string        `json:"app_version"`
+	LastError     string        `json:"last_error,omitempty"`
+	// ClockFlagged: |ClockOffset| > MaxClockOffset.
+	ClockFlagged bool `json:"clock_flagged"`
+}
+
+// MaxClockOffset is the device clock error beyond which a heartbeat is
+// flagged: a kiosk that far off files attendance under the wrong minute.
+const MaxClockOffset = 60 * time.Second
+
+// DeviceChain is the server's view of a kiosk's event hash chain. A break
+// is recorded and shown, never used to reject events: the events are the
+// evidence, the flag tells an auditor where to look.
+type DeviceChain struct {
+	HeadSeq  uint64 `json:"head_seq"` // highest seq received
+	Breaks   int64  `json:"breaks"`   // breaks seen so far
+	BrokenAt uint64 `json:"broken_at_seq,omitempty"`
+	Message  string `json:"message,omitempty"` // the first break's description
+}
+
+// Hash is a SHA-256 event hash, hex in JSON like the kiosk writes it.
+type Hash [32]byte
+
+// String returns the hash in hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText writes the hash in hex.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText reads 64 hex characters.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return fmt.Errorf("hash must be 64 hex characters, got %d", len(b))
+	}
+	if _, err := hex.Decode(h[:], b); err != nil {
+		return fmt.Errorf("hash is not hex: %w", err)
+	}
+	return nil
+}
+
+// IsZero reports the all-zero hash (the prev_hash of a chain's first event).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// Event kinds as the kiosk writes them.
+const (
+	KindIn       = "in"
+	KindOut      = "out"
+	KindSighting = "sighting"
+	KindManual   = "manual"
+)
+
+// Approval states of manual events (others are always ApprovalNone).
+const (
+	ApprovalNone     = ""
+	ApprovalPending  = "pending"
+	ApprovalApproved = "approved"
+	ApprovalRejected = "rejected"
+)
+
+// Event is one attendance record as stored on the server: the kiosk's
+// fields, verbatim, plus the server's receipt time and, for manual events,
+// the supervisor's decision.
+type Event struct {
+	ID            string        `json:"id"`
+	Kind          string        `json:"kind"`
+	NIP           string        `json:"nip,omitempty"`
+	Time          time.Time     `json:"time"`
+	Zone          string        `json:"zone,omitempty"`
+	Monotonic     time.Duration `json:"monotonic_ns"`
+	BootID        string        `json:"boot_id,omitempty"`
+	ClockOffset   time.Duration `json:"clock_offset_ns"`
+	Distance      float64       `json:"distance"`
+	Margin        float64       `json:"margin"`
+	Liveness      string        `json:"liveness,omitempty"`
+	LivenessScore float64       `json:"liveness_score"`
+	PhotoID       string        `json:"photo_id,omitempty"`
+	Operator      string        `json:"operator,omitempty"`
+	Note          string        `json:"note,omitempty"`
+	Device        string        `json:"device"`
+	Seq           uint64        `json:"seq"`
+	RecordedAt    time.Time     `json:"recorded_at"`
+	PrevHash      Hash          `json:"prev_hash"`
+	Hash          Hash          `json:"hash"`
+
+	ReceivedAt time.Time `json:"received_at,omitzero"`
+	Approval   string    `json:"approval,omitempty"`
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+}
+
+// ChainReport is the hash-chain verdict returned for one uploaded batch.
+type ChainReport struct {
+	OK          bool   `json:"ok"`
+	BrokenAtSeq uint64 `json:"broken_at_seq"`
+	Message     string `json:"message"`
+}
+
+// IngestResult says, per input event in order, whether it was new, and
+// what the chain check found.
+type IngestResult struct {
+	Duplicate []bool
+	Chain     ChainReport
+}
+
+// Employee statuses.
+const (
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+// Employee is a person on the roster of a unit.
+type Employee struct {
+	NIP    string `json:"nip"`
+	Name   string `json:"name"`
+	Unit   string `json:"unit"`
+	Status string `json:"status"`
+	// Rev is the roster revision of the employee's last change.
+	Rev int64 `json:"rev,omitempty"`
+	// Templates counts the employee's templates (listing only).
+	Templates int `json:"templates,omitempty"`
+}
+
+// DescriptorLen is the number of float32 in a dlib face descriptor.
+const DescriptorLen = 128
+
+// Quality is how good the frame a template came from was.
+type Quality struct {
+	FaceWidth   int     `json:"face_width"`
+	Sharpness   float64 `json:"sharpness"`
+	Brightness  float64 `json:"brightness"`
+	Yaw         float64 `json:"yaw"`
+	EyeOpenness float64 `json:"eye_openness"`
+}
+
+// Template is one face descriptor of an employee. It is biometric data:
+// encrypted at rest and never logged (String hides the descriptor).
+type Template struct {
+	ID         string
+	Descriptor [DescriptorLen]float32
+	Quality    Quality
+	TakenAt    time.Time
+	// Photo is the source image (photo API only), encrypted at rest and
+	// never sent to kiosks.
+	Photo []byte
+}
+
+// String hides the descriptor and photo.
+func (t Template) String() string {
+	return fmt.Sprintf("Template{ID:%s TakenAt:%s}", t.ID, t.TakenAt.Format(time.RFC3339))
+}
+
+// GoString hides the descriptor from %#v as well.
+func (t Template) GoString() string { return t.String() }
+
+// RosterChange is one employee's full current state at a revision, or
+// their erasure (Deleted).
+type RosterChange struct {
+	Rev       int64
+	NIP       string
+	Deleted   bool
+	Employee  Employee
+	Templates []Template
+}
+
+// RosterPage is one page of roster changes.
+type RosterPage struct {
+	Changes []RosterChange
+	// Revision: rev of the last change returned, else the current revision.
+	Revision int64
+	More     bool
+}
+
+// PutOptions controls PutEmployee's duplicate-face check.
+type PutOptions struct {
+	// Threshold: a template closer than this to any template of another
+	// NIP is a duplicate. Zero disables the check.
+	Threshold float64
+}
+
+// DuplicateThreshold is the contract's duplicate-face distance.
+const DuplicateThreshold = 0.42
+
+// Role is what a user may do.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin    Role = "admin"    // everything
+	RoleOperator Role = "operator" // reports, approvals, photos of own units
+	RoleAuditor  Role = "auditor"  // read-only audit log
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleOperator || r == RoleAuditor }
+
+// User is a person who logs in to the HR side of the server.
+type User struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	Units        []string  `json:"units"` // operator: the units they serve
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	Disabled     bool      `json:"disabled"`
+}
+
+// AuditEntry is one recorded administrative action.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	Time   time.Time `json:"time"`
+	Actor  string    `json:"actor"` // "user:NAME", "cli", "device:ID"
+	Action string    `json:"action"`
+	Target string    `json:"target,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+	Remote string    `json:"remote,omitempty"`
+}
+
+// EventFilter selects stored events for reports and approvals.
+type EventFilter struct {
+	ID       string    // one event ("" = all)
+	Unit     string    // employees of this unit ("" = all)
+	NIP      string    // one person ("" = all)
+	From, To time.Time // device time, [From, To)
+	Kinds    []string  // nil = all kinds
+	Approval string    // "" = any
+	Limit    int       // 0 = no limit
+}
+
+// Stats feeds /metrics with numbers that must be the same whichever server
+// process is scraped.
+type Stats struct {
+	Devices, DevicesRevoked int64
+	ClockFlagged            int64
+	ChainBreaks             int64
+	Backlog                 int64
+	Events                  int64
+	PendingApprovals        int64
+	Employees, Templates    int64
+	Revision                int64
+}

@@ -1,0 +1,73 @@
+// Package sqlite is the embedded store of hadir-server: one SQLite file in
+// WAL mode, the default so that `hadir-server` with no flags just runs. It
+// supplies the driver (github.com/mattn/go-sqlite3) and the dialect to the
+// shared SQL implementation; server/storetest checks it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/hadir-id/hadir/server"
+	"github.com/hadir-id/hadir/server/internal/sqldb"
+)
+
+// dialect: SQLite write transactions take the database lock at BEGIN
+// (_txlock=immediate), so no row locks are needed.
+var dialect = sqldb.Dialect{
+	Name:        "sqlite",
+	Types:       map[string]string{"BLOB": "BLOB", "DOUBLE": "REAL", "AUTOID": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+	IsUnique:    isUnique,
+	InsertChunk: 250,
+}
+
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// migrations. Writes go through one connection (SQLite has one writer);
+// reads use a small pool that WAL lets run beside the writer. cipher may
+// be nil for maintenance commands.
+func Open(ctx context.Context, path string, cipher *server.Cipher) (*sqldb.DB, error) {
+	path = strings.TrimPrefix(path, "sqlite:")
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	params := url.Values{}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_busy_timeout", "10000")
+	params.Set("_foreign_keys", "on")
+	// FULL: a batch the server answered "accepted" must survive a power
+	// cut, since the kiosk then drops it from its outbox for good (WAL
+	// with NORMAL may roll back the last commits after an OS crash).
+	params.Set("_synchronous", "FULL")
+	dsn := "file:" + path + "?"
+	w, err := sql.Open("sqlite3", dsn+params.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite3", dsn+params.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	db, err := sqldb.New(ctx, w, r, dialect, cipher)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/hadir-id/hadir/recognition"
+)
+
+// Store is everything the HTTP layer needs from persistence. It is defined
+// here, where it is consumed; server/sqlite and server/postgres implement it
+// and server/storetest checks both against the same suite. Every method is
+// safe for concurrent use, and for use by several server processes sharing
+// one database.
+type Store interface {
+	// Ping checks the database is reachable (/healthz).
+	Ping(ctx context.Context) error
+	// CheckKey records the key fingerprint on first use and afterwards
+	// returns ErrWrongKey when another key is presented.
+	CheckKey(ctx context.Context, fingerprint []byte) error
+	// Close releases the database.
+	Close() error
+
+	// CreateCode stores a one-time enrollment code (by its SHA-256).
+	CreateCode(ctx context.Context, codeHash []byte, units []string, expires time.Time, createdBy string) error
+	// RegisterDevice consumes a code and registers (or re-registers a
+	// revoked) device with the given token hash. ErrInvalidCode,
+	// ErrDeviceExists; on error the code stays unused.
+	RegisterDevice(ctx context.Context, codeHash []byte, d Device, now time.Time) (Device, error)
+	// DeviceByToken finds a device by token hash (ErrNotFound).
+	DeviceByToken(ctx context.Context, tokenHash []byte) (Device, error)
+	// Devices lists all devices.
+	Devices(ctx context.Context) ([]Device, error)
+	// RevokeDevice revokes a device's credential (ErrNotFound).
+	RevokeDevice(ctx context.Context, id string, now time.Time) error
+	// SaveHeartbeat stores a device's latest heartbeat.
+	SaveHeartbeat(ctx context.Context, deviceID string, hb Heartbeat) error
+	// IngestEvents stores the events not stored yet (by id) with receipt
+	// time now, checks the device's hash chain, and reports per event
+	// whether it was a duplicate. Events must be validated and belong to
+	// deviceID. One transaction.
+	IngestEvents(ctx context.Context, deviceID string, events []Event, now time.Time) (IngestResult, error)
+
+	// PutEmployee creates or replaces an employee and all their templates
+	// in one roster change, after the duplicate-face check of opts
+	// (*DuplicateFaceError). Returns the new revision.
+	PutEmployee(ctx context.Context, e Employee, templates []Template, opts PutOptions) (int64, error)
+	// DeleteEmployee erases an employee, their templates and photos, and
+	// records a deletion change (ErrNotFound).
+	DeleteEmployee(ctx context.Context, nip string) (int64, error)
+	// Employee returns one employee and their templates (ErrNotFound).
+	Employee(ctx context.Context, nip string) (Employee, []Template, error)
+	// Employees lists the employees of a unit ("" = all).
+	Employees(ctx context.Context, unit string) ([]Employee, error)
+	// Roster returns changes after since, for the given units (nil = all),
+	// at most limit of them, oldest first.
+	Roster(ctx context.Context, since int64, limit int, units []string) (RosterPage, error)
+	// FaceIndex returns a gallery of every enrolled template keyed by NIP,
+	// brought up to date with the database. Callers only Search it.
+	FaceIndex(ctx context.Context) (*recognition.Gallery, error)
+
+	// Events lists stored events matching f, by device time.
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+	// SetApproval records a supervisor's decision on a manual event
+	// (ErrNotFound; ErrConflict when the event is not manual).
+	SetApproval(ctx context.Context, eventID string, approved bool, by string, now time.Time) (Event, error)
+
+	// CreateUser adds a user (ErrConflict when the name is taken).
+	CreateUser(ctx context.Context, u User) (User, error)
+	// UserByName and UserByID find a user (ErrNotFound).
+	UserByName(ctx context.Context, name string) (User, error)
+	UserByID(ctx context.Context, id int64) (User, error)
+	// Users lists all users.
+	Users(ctx context.Context) ([]User, error)
+
+	// LoginLockedUntil returns when the lockout of key ends (zero: none).
+	LoginLockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error)
+	// LoginFailed counts a failed login for key and locks it when the
+	// policy's limit is reached; it returns the lockout end (zero: none).
+	LoginFailed(ctx context.Context, key string, now time.Time, p LockoutPolicy) (time.Time, error)
+	// LoginSucceeded clears key's failures.
+	LoginSucceeded(ctx context.Context, key string) error
+
+	// CreateRefreshToken stores a refresh token by hash.
+	CreateRefreshToken(ctx context.Context, tokenHash []byte, userID int64, expires time.Time) error
+	// RotateRefreshToken spends a refresh token and stores its successor
+	// atomically, returning the user. A token spent twice revokes every
+	// token of its user (theft) and returns ErrNotFound, as does an
+	// unknown or expired token.
+	RotateRefreshToken(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (int64, error)
+	// RevokeRefreshToken spends a token without a successor (logout).
+	RevokeRefreshToken(ctx context.Context, tokenHash []byte, now time.Time) error
+
+	// Audit appends an audit entry.
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLog lists entries with id > after, oldest first, at most limit.
+	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+
+	// Stats returns database-wide counts for /metrics.
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// LockoutPolicy is the login rate limit: Max failures within Window lock
+// the key for LockFor.
+type LockoutPolicy struct {
+	Max     int
+	Window  time.Duration
+	LockFor time.Duration
+}

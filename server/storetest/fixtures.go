@@ -1,0 +1,135 @@
+package storetest
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/hadir-id/hadir/server"
+)
+
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewULID returns a ULID: 48 bits of milliseconds then 80 random bits in
+// Crockford base 32, time-ordered like the kiosk's storage.NewID.
+func NewULID() string {
+	var r [16]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		panic(err)
+	}
+	var b [26]byte
+	ms := uint64(time.Now().UnixMilli())
+	for i := 9; i >= 0; i-- {
+		b[i] = crockford[ms&31]
+		ms >>= 5
+	}
+	for i := 10; i < 26; i++ {
+		b[i] = crockford[int(r[i-10])%32]
+	}
+	return string(b[:])
+}
+
+// Chain produces consecutive, correctly linked events of one device, the
+// way a kiosk's store does (the hash itself is any SHA-256: the server
+// checks links, not the kiosk's canonical encoding).
+type Chain struct {
+	Device string
+	Seq    uint64
+	Prev   server.Hash
+}
+
+// Next returns the next event of the chain as wire JSON.
+func (c *Chain) Next(kind, nip string, t time.Time) map[string]any {
+	c.Seq++
+	id := NewULID()
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%x", id, c.Seq, c.Prev))
+	ev := map[string]any{
+		"id": id, "kind": kind, "nip": nip, "time": t.UTC().Format(time.RFC3339Nano), "zone": "Asia/Jakarta",
+		"monotonic_ns": 123456789, "boot_id": "boot-1", "clock_offset_ns": -1500000,
+		"distance": 0.31, "margin": 0.12, "liveness": "blink-ok", "liveness_score": 0.97,
+		"device": c.Device, "seq": c.Seq, "recorded_at": t.UTC().Format(time.RFC3339Nano),
+		"prev_hash": server.Hash(c.Prev).String(), "hash": server.Hash(h).String(),
+		"sync": "pending", "synced_at": "0001-01-01T00:00:00Z", "reject_reason": "",
+	}
+	c.Prev = h
+	return ev
+}
+
+// Batch wraps events as the POST /events body.
+func Batch(events ...map[string]any) map[string]any {
+	if events == nil {
+		events = []map[string]any{}
+	}
+	return map[string]any{"events": events}
+}
+
+// NIP returns the i-th valid, distinct test NIP.
+func NIP(i int) string {
+	birth := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+	return fmt.Sprintf("%s2020011%03d", birth.Format("20060102"), 1+i%999)
+}
+
+// Descriptor returns a random unit-length descriptor (distinct people are
+// about 1.4 apart, far beyond the 0.42 threshold).
+func Descriptor(rng *mrand.Rand) [server.DescriptorLen]float32 {
+	var d [server.DescriptorLen]float32
+	var n float64
+	for i := range d {
+		v := rng.NormFloat64()
+		d[i] = float32(v)
+		n += v * v
+	}
+	n = math.Sqrt(n)
+	for i := range d {
+		d[i] = float32(float64(d[i]) / n)
+	}
+	return d
+}
+
+// Near returns d moved by exactly dist in a random direction.
+func Near(rng *mrand.Rand, d [server.DescriptorLen]float32, dist float64) [server.DescriptorLen]float32 {
+	dir := Descriptor(rng)
+	var out [server.DescriptorLen]float32
+	for i := range d {
+		out[i] = d[i] + float32(dist)*dir[i]
+	}
+	return out
+}
+
+// Templates returns n templates of random faces near one base face.
+func Templates(rng *mrand.Rand, n int) []server.Template {
+	base := Descriptor(rng)
+	out := make([]server.Template, n)
+	for i := range out {
+		out[i] = server.Template{ID: NewULID(), Descriptor: Near(rng, base, 0.05), TakenAt: time.Now().UTC().Truncate(time.Second),
+			Quality: server.Quality{FaceWidth: 120, Sharpness: 40.5, Brightness: 120, Yaw: 3, EyeOpenness: 0.3}}
+	}
+	return out
+}
+
+// WireTemplate is a template as a kiosk sends it.
+func WireTemplate(t server.Template) map[string]any {
+	return map[string]any{"id": t.ID, "descriptor": server.EncodeDescriptor(&t.Descriptor),
+		"quality": map[string]any{"face_width": t.Quality.FaceWidth, "sharpness": t.Quality.Sharpness,
+			"brightness": t.Quality.Brightness, "yaw": t.Quality.Yaw, "eye_openness": t.Quality.EyeOpenness},
+		"taken_at": t.TakenAt.Format(time.RFC3339)}
+}
+
+// Seed makes a deterministic random source for a test.
+func Seed(n uint64) *mrand.Rand { return mrand.New(mrand.NewPCG(n, n^0x9e3779b97f4a7c15)) }
+
+// le is little-endian float32 packing (used by descriptor tests).
+func le(d [server.DescriptorLen]float32) []byte {
+	b := make([]byte, len(d)*4)
+	for i, f := range d {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

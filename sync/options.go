@@ -1,0 +1,137 @@
+package sync
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Clock is the worker's source of time and timers (tailscale's tstime
+// style): production uses the system clock, tests a fake one so that
+// backoff and clock-offset logic are checked without sleeping.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// NewTimer returns a timer that fires once after d on the channel.
+	NewTimer(d time.Duration) (Timer, <-chan time.Time)
+}
+
+// Timer is the part of *time.Timer the worker uses.
+type Timer interface {
+	// Stop prevents the timer from firing; see time.Timer.Stop.
+	Stop() bool
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// NewTimer wraps time.NewTimer.
+func (SystemClock) NewTimer(d time.Duration) (Timer, <-chan time.Time) {
+	t := time.NewTimer(d)
+	return t, t.C
+}
+
+// Options configures a Worker. Start from DefaultOptions; zero fields
+// take the defaults.
+type Options struct {
+	// ServerURL is the server's base URL, e.g. https://absen.kab.go.id.
+	// Empty means the URL saved by the last Register.
+	ServerURL string
+	// CAFile is an optional PEM file of extra root certificates, added to
+	// the system pool (regency servers often use their own CA).
+	CAFile string
+	// BatchSize is how many events one POST carries (default 500; the
+	// server accepts at most 1000).
+	BatchSize int
+	// MinBackoff is the first wait after a failure (default 1 s).
+	MinBackoff time.Duration
+	// MaxBackoff caps the wait between retries (default 5 min).
+	MaxBackoff time.Duration
+	// Interval is the pause between two sync cycles when all is well
+	// (default 30 s): how soon new events and roster changes travel.
+	Interval time.Duration
+	// Timeout bounds each HTTP request (default 30 s).
+	Timeout time.Duration
+	// HeartbeatInterval is how often the kiosk reports its health
+	// (default 1 min).
+	HeartbeatInterval time.Duration
+	// MaxClockSkew: a larger |offset| to the server clock raises
+	// Status.ClockWarning (default 60 s, the server's threshold).
+	MaxClockSkew time.Duration
+	// RosterPageSize is the limit asked of /roster (default 500).
+	RosterPageSize int
+	// Clock defaults to SystemClock.
+	Clock Clock
+	// Rand returns a uniform float in [0,1) for backoff jitter (default
+	// math/rand/v2); tests inject a fixed sequence.
+	Rand func() float64
+	// AppVersion is reported at registration and in heartbeats.
+	AppVersion string
+	// CameraFPS, when set, reports the camera's frame rate in heartbeats.
+	CameraFPS func() float64
+	// Logger receives one line per failure and state change; never the
+	// token or a request body. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultOptions returns the production settings.
+func DefaultOptions() Options {
+	return Options{
+		BatchSize:         500,
+		MinBackoff:        time.Second,
+		MaxBackoff:        5 * time.Minute,
+		Interval:          30 * time.Second,
+		Timeout:           30 * time.Second,
+		HeartbeatInterval: time.Minute,
+		MaxClockSkew:      60 * time.Second,
+		RosterPageSize:    500,
+		Clock:             SystemClock{},
+		AppVersion:        "dev",
+	}
+}
+
+// maxBatch is the server's limit per POST /events.
+const maxBatch = 1000
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	if o.BatchSize <= 0 {
+		o.BatchSize = d.BatchSize
+	}
+	o.BatchSize = min(o.BatchSize, maxBatch)
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = d.MinBackoff
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = d.MaxBackoff
+	}
+	o.MaxBackoff = max(o.MaxBackoff, o.MinBackoff)
+	if o.Interval <= 0 {
+		o.Interval = d.Interval
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = d.Timeout
+	}
+	if o.HeartbeatInterval <= 0 {
+		o.HeartbeatInterval = d.HeartbeatInterval
+	}
+	if o.MaxClockSkew <= 0 {
+		o.MaxClockSkew = d.MaxClockSkew
+	}
+	if o.RosterPageSize <= 0 {
+		o.RosterPageSize = d.RosterPageSize
+	}
+	o.RosterPageSize = min(o.RosterPageSize, 2000)
+	if o.Clock == nil {
+		o.Clock = d.Clock
+	}
+	if o.AppVersion == "" {
+		o.AppVersion = d.AppVersion
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
