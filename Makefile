@@ -8,7 +8,7 @@ export HADIR_MODELS ?= $(CURDIR)/models
 export OPENCV_LOG_LEVEL ?= ERROR
 BENCHTIME ?= 2s
 
-.PHONY: all deps models tools build run test bench vet clean
+.PHONY: all deps models tools build run test bench vet clean screenshots
 
 all: build
 
@@ -37,6 +37,11 @@ test: models tools
 
 bench: models tools
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
+
+# Runs the real kiosk under Xvfb on a video made from ../shared/datasets/idols
+# and writes PNGs of its main screens to screenshots/ (not committed).
+screenshots: models
+	@tools/screenshots.sh
 
 clean:
 	rm -rf bin bench.txt

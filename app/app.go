@@ -1,45 +1,83 @@
 // Package app is the kiosk's Fyne GUI. It only displays what the check-in
-// pipeline reports and calls its operations; it never touches the network
-// or the store directly, and other goroutines reach widgets only through
-// fyne.Do.
+// pipeline reports and calls its operations; other goroutines reach
+// widgets only through fyne.Do. It also wires the kiosk together from its
+// parts: store, face engine, gallery, camera, pipeline and sync worker.
 package app
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/hadir-id/hadir/assets"
+	"github.com/hadir-id/hadir/checkin"
 )
 
 // ErrNoDisplay is returned when there is no graphical session to open the
 // kiosk window in.
 var ErrNoDisplay = errors.New("no display: the kiosk needs a graphical session (set DISPLAY or WAYLAND_DISPLAY); the command-line tools work without one: hadir help")
 
+// currentLanguage is the language last set by SetLanguage.
+var currentLanguage = "id"
+
 // Run starts the kiosk window and blocks until it is closed or ctx ends.
+// The window appears at once with a loading screen; the store and the
+// face models load behind it, and a failure there (store in use, models
+// missing) is explained on screen rather than returned.
 func Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("hadir", flag.ContinueOnError)
-	language := fs.String("lang", envOr("HADIR_LANG", "id"), "interface language: id (Bahasa Indonesia) or en")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseConfig(args)
+	if err != nil {
 		return err
 	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return ErrNoDisplay
 	}
-	if err := SetLanguage(*language); err != nil {
+	code := cfg.Lang
+	if code == "" {
+		code = "id"
+	}
+	if err := SetLanguage(code); err != nil {
 		return err
 	}
 	a := fyneapp.NewWithID("id.hadir.kiosk")
-	w := NewKioskWindow(a)
+	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(kioskTheme{})
+	w := a.NewWindow(tr("kiosk.title"))
+	w.SetIcon(assets.Icon)
+	opt := kioskOptions{ticker: true}
+	if cfg.ScreenshotDir != "" {
+		opt.tune = func(o *checkin.Options) { o.Liveness = checkin.LivenessOff } // a video of photos cannot blink
+	}
+	k := newKiosk(ctx, a, w, cfg, opt)
+	k.mode = modeLoading
+	w.SetContent(loadingScreen())
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetFullScreen(cfg.Fullscreen)
+	w.SetMaster()
+	loaded := make(chan struct{})
+	go func() { // loads the services; ends once they are handed to the UI
+		defer close(loaded)
+		svc, err := openServices(k.ctx, cfg.DataDir, cfg.ModelsDir)
+		if err == nil {
+			k.sound = newPlayer(k.ctx, svc.soundDir())
+		}
+		k.do(func() {
+			if err != nil {
+				k.showProblem(err)
+				return
+			}
+			k.start(svc)
+			if cfg.ScreenshotDir != "" {
+				k.bg.Add(1)
+				go k.screenshotTour(cfg.ScreenshotDir)
+			}
+		})
+	}()
 	closed := make(chan struct{})
 	go func() { // quits the app on SIGINT/SIGTERM; ends with the window
 		select {
@@ -50,6 +88,13 @@ func Run(ctx context.Context, args []string) error {
 	}()
 	w.ShowAndRun()
 	close(closed)
+	k.closed.Store(true) // from now on fyne.Do would run work inline: drop it
+	k.cancel()
+	<-loaded
+	k.shutdown()
+	if k.tourErr != nil {
+		return k.tourErr
+	}
 	return nil
 }
 
@@ -66,45 +111,6 @@ func SetLanguage(code string) error {
 	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
 		return fmt.Errorf("load translations: %w", err)
 	}
+	currentLanguage = code
 	return nil
-}
-
-// NewKioskWindow builds the check-in screen. Until the camera pipeline is
-// wired in it shows the clock and what the operator must set up.
-func NewKioskWindow(a fyne.App) fyne.Window {
-	w := a.NewWindow(lang.X("kiosk.title", "Hadir"))
-	clock := widget.NewLabel("")
-	clock.TextStyle.Bold = true
-	tick := func() { clock.SetText(time.Now().Format("15:04:05  02-01-2006")) }
-	tick()
-	stop := make(chan struct{})
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				fyne.Do(tick)
-			case <-stop:
-				return
-			}
-		}
-	}()
-	w.SetOnClosed(func() { close(stop) })
-	w.SetContent(container.NewVBox(
-		widget.NewLabelWithStyle(lang.X("kiosk.welcome", "Welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		clock,
-		widget.NewLabel(lang.X("kiosk.not_ready", "Kiosk not ready")),
-		widget.NewLabel(lang.X("kiosk.enroll_hint", "")),
-		widget.NewButton(lang.X("kiosk.quit", "Quit"), a.Quit),
-	))
-	w.Resize(fyne.NewSize(1280, 800))
-	return w
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }

@@ -1,0 +1,260 @@
+package app
+
+import (
+	"context"
+	"image"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/recognition"
+)
+
+// pose is the head direction an enrollment sample is asked for. A little
+// variety (straight, slightly to the person's left, slightly right) makes
+// the templates match a person who does not face the camera squarely.
+type pose string
+
+const (
+	poseStraight pose = "straight"
+	poseLeft     pose = "left"  // the person's own left: the nose points to the unmirrored image's right (yaw > 0)
+	poseRight    pose = "right" // yaw < 0
+)
+
+// capturePlan is the pose of each sample, in order.
+var capturePlan = []pose{poseStraight, poseLeft, poseRight, poseStraight, poseStraight}
+
+const (
+	straightYaw = 12.0                   // |yaw| up to this counts as straight
+	turnedYaw   = 12.0                   // a turn must reach this (and stay under MaxYaw)
+	sampleGap   = 400 * time.Millisecond // between two samples: not five copies of one frame
+)
+
+// enrollLimits are the quality limits of an enrollment sample: the
+// recognition defaults, with the kiosk's demand for a big face.
+func enrollLimits() recognition.QualityLimits {
+	l := recognition.DefaultQualityLimits()
+	l.MinFaceWidth = 80
+	return l
+}
+
+// sample is one accepted enrollment frame.
+type sample struct {
+	Face  recognition.Face
+	Photo []byte // JPEG face crop; only on the first straight sample
+}
+
+// dupMatch is an enrolled person another face matched.
+type dupMatch struct {
+	NIP      string
+	Distance float64
+}
+
+// captureUpdate is what the capture screen shows for one processed frame.
+type captureUpdate struct {
+	Box       image.Rectangle
+	FrameSize image.Point
+	Hint      string // translation key of the live feedback; "" when the frame was taken
+	Good      bool   // this frame became a sample
+	Count     int    // samples so far
+	Target    pose   // the pose asked for next
+	Dup       *dupMatch
+	Done      bool
+	Err       error
+}
+
+// capturer collects enrollment samples from a camera on its own
+// goroutine (run), checking quality, pose and duplicates for each frame.
+type capturer struct {
+	det    detector
+	gal    *recognition.Gallery
+	nip    string
+	limits recognition.QualityLimits
+	thresh float64
+	need   int
+
+	skip atomic.Bool // accept any pose for the current target (operator's call)
+
+	mu      sync.Mutex
+	samples []sample
+	dups    []dupMatch
+}
+
+func newCapturer(det detector, gal *recognition.Gallery, nip string, threshold float64) *capturer {
+	return &capturer{det: det, gal: gal, nip: nip, limits: enrollLimits(), thresh: threshold, need: len(capturePlan)}
+}
+
+// Samples returns the accepted samples so far.
+func (c *capturer) Samples() []sample {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]sample(nil), c.samples...)
+}
+
+// Duplicates returns the other people faces in front of the camera
+// matched during the capture.
+func (c *capturer) Duplicates() []dupMatch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]dupMatch(nil), c.dups...)
+}
+
+// run reads frames until enough samples are taken, ctx ends or the camera
+// fails; report is called for every processed frame on this goroutine.
+func (c *capturer) run(ctx context.Context, src frameSource, report func(captureUpdate)) {
+	f := camera.NewFrame()
+	defer f.Close()
+	var seq uint64
+	var last time.Time
+	for ctx.Err() == nil {
+		if _, err := src.Wait(ctx, seq); err != nil {
+			if ctx.Err() == nil {
+				report(captureUpdate{Err: err})
+			}
+			return
+		}
+		s, ok := src.Latest(f)
+		if !ok {
+			continue
+		}
+		seq = s
+		faces, err := c.det.DetectMat(ctx, f.Mat())
+		if err != nil {
+			if ctx.Err() == nil {
+				report(captureUpdate{Err: err})
+			}
+			return
+		}
+		u := c.judge(f, faces, &last)
+		report(u)
+		if u.Done {
+			return
+		}
+	}
+}
+
+// judge decides one frame.
+func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.Time) captureUpdate {
+	c.mu.Lock()
+	n := len(c.samples)
+	c.mu.Unlock()
+	u := captureUpdate{FrameSize: f.Size(), Count: n, Target: capturePlan[min(n, len(capturePlan)-1)]}
+	switch len(faces) {
+	case 0:
+		u.Hint = "capture.no_face"
+		return u
+	case 1:
+	default:
+		u.Hint = "guide.one_person"
+		u.Box = faces[0].Box
+		return u
+	}
+	face := faces[0]
+	u.Box = face.Box
+	if h := qualityHint(face.Quality, c.limits); h != "" {
+		u.Hint = h
+		return u
+	}
+	if other, dist, dup := duplicateOf(c.gal, face.Descriptor, c.nip, c.thresh); dup {
+		u.Dup = &dupMatch{NIP: other, Distance: dist}
+		u.Hint = "capture.duplicate"
+		c.mu.Lock()
+		c.dups = append(c.dups, *u.Dup)
+		c.mu.Unlock()
+		return u
+	}
+	if !c.skip.Load() {
+		if h := poseHint(u.Target, face.Quality.Yaw); h != "" {
+			u.Hint = h
+			return u
+		}
+	}
+	if time.Since(*last) < sampleGap {
+		u.Hint = "capture.hold"
+		return u
+	}
+	s := sample{Face: face}
+	if u.Target == poseStraight && !c.hasPhoto() {
+		if img, err := f.ToRGBA(nil, false); err == nil {
+			s.Photo, _ = facePhoto(img, face.Box)
+		}
+	}
+	*last = time.Now()
+	c.skip.Store(false)
+	c.mu.Lock()
+	c.samples = append(c.samples, s)
+	u.Count = len(c.samples)
+	c.mu.Unlock()
+	u.Good = true
+	u.Done = u.Count >= c.need
+	if !u.Done {
+		u.Target = capturePlan[u.Count]
+	}
+	return u
+}
+
+func (c *capturer) hasPhoto() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.samples {
+		if s.Photo != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// poseHint is the instruction that brings the head to pose p, "" when
+// the yaw already fits.
+func poseHint(p pose, yaw float64) string {
+	switch p {
+	case poseLeft:
+		if yaw < turnedYaw {
+			return "capture.pose.left"
+		}
+	case poseRight:
+		if yaw > -turnedYaw {
+			return "capture.pose.right"
+		}
+	default:
+		if math.Abs(yaw) > straightYaw {
+			return "capture.pose.straight"
+		}
+	}
+	return ""
+}
+
+// qualityHint is the guidance key for the first quality limit q misses.
+func qualityHint(q recognition.Quality, l recognition.QualityLimits) string {
+	switch {
+	case q.FaceWidth < l.MinFaceWidth:
+		return "guide.come_closer"
+	case q.Brightness < l.MinBrightness:
+		return "guide.more_light"
+	case q.Brightness > l.MaxBrightness:
+		return "guide.less_light"
+	case q.Sharpness < l.MinSharpness:
+		return "guide.hold_still"
+	case math.Abs(q.Yaw) > l.MaxYaw:
+		return "guide.look_straight"
+	}
+	return ""
+}
+
+// duplicateOf reports whether descriptor d matches an enrolled person
+// other than nip: nearer than threshold to any of their templates, the
+// rule the server applies to enrollments too. The margin is ignored on
+// purpose: for enrollment, "close to someone else" is already too close.
+func duplicateOf(gal *recognition.Gallery, d recognition.Descriptor, nip string, threshold float64) (string, float64, bool) {
+	m := gal.Search(d)
+	id, dist := m.ID, m.Distance
+	if id == nip {
+		id, dist = m.SecondID, m.SecondDistance
+	}
+	if id != "" && dist < threshold {
+		return id, dist, true
+	}
+	return "", 0, false
+}

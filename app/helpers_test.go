@@ -1,0 +1,344 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"gocv.io/x/gocv"
+	"golang.org/x/image/draw"
+
+	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/recognition"
+	"github.com/hadir-id/hadir/storage"
+)
+
+// uiQueue stands in for fyne.Do in tests. The test driver runs fyne.Do
+// inline on the calling goroutine, which would touch widgets from the
+// pipeline's goroutine while the test reads them; the queue instead runs
+// UI work on the test goroutine when the test pumps it, as the real
+// driver runs it on the main goroutine.
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *uiQueue) do(f func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, f)
+	q.mu.Unlock()
+}
+
+// pump runs the queued UI work (and work it queues) on this goroutine.
+func (q *uiQueue) pump() int {
+	n := 0
+	for {
+		q.mu.Lock()
+		fns := q.fns
+		q.fns = nil
+		q.mu.Unlock()
+		if len(fns) == 0 {
+			return n
+		}
+		for _, f := range fns {
+			f()
+			n++
+		}
+	}
+}
+
+// until pumps the queue until cond holds, failing the test after limit.
+func (q *uiQueue) until(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(limit)
+	for {
+		q.pump()
+		if cond() {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a player that remembers the cues.
+type recorder struct {
+	mu   sync.Mutex
+	cues []string
+}
+
+func (r *recorder) Play(name string) {
+	r.mu.Lock()
+	r.cues = append(r.cues, name)
+	r.mu.Unlock()
+}
+
+// noFaces is a detector that never finds anyone, for screens that need
+// no recognition (language, PIN lock).
+type noFaces struct{}
+
+func (noFaces) DetectMat(context.Context, gocv.Mat) ([]recognition.Face, error) { return nil, nil }
+func (noFaces) Detect(context.Context, []byte) ([]recognition.Face, error)      { return nil, nil }
+
+var (
+	engineOnce sync.Once
+	engine     *recognition.Engine
+	engineErr  error
+)
+
+// testEngine returns the real face engine, loaded once per test binary.
+func testEngine(t *testing.T) *recognition.Engine {
+	t.Helper()
+	dir := testutil.ModelsDir(t)
+	engineOnce.Do(func() { engine, engineErr = recognition.NewEngine(dir, recognition.DefaultOptions()) })
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// testStore opens a store in a temporary folder with cheap PIN hashing.
+func testStore(t *testing.T, dir string) *storage.Store {
+	t.Helper()
+	o := storage.DefaultOptions()
+	o.Argon2 = storage.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
+	st, err := storage.Open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// kioskEnv is a kiosk under test with its window, queue and clock.
+type kioskEnv struct {
+	k     *kiosk
+	w     fyne.Window
+	q     *uiQueue
+	clock *fakeClock
+	sound *recorder
+	dir   string
+}
+
+type envOptions struct {
+	det    detector
+	camera string // spec; "" = a device that does not exist
+	tune   func(*checkin.Options)
+	lang   string
+}
+
+// newEnv builds a kiosk on a temporary store, without a ticker goroutine:
+// tests call tick and pump themselves.
+func newEnv(t *testing.T, o envOptions) *kioskEnv {
+	t.Helper()
+	a := test.NewTempApp(t)
+	if o.lang == "" {
+		o.lang = "id"
+	}
+	if err := SetLanguage(o.lang); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st := testStore(t, filepath.Join(dir, "data"))
+	if o.det == nil {
+		o.det = noFaces{}
+	}
+	svc := &services{store: st, dataDir: filepath.Join(dir, "data"), engine: o.det, gallery: recognition.NewGallery(),
+		sync: offlineSync{}}
+	svc.close = append(svc.close, func() { _ = st.Close() })
+	if err := svc.finish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if o.camera == "" {
+		o.camera = "/dev/video-none-" + filepath.Base(dir)
+	}
+	env := &kioskEnv{q: &uiQueue{}, clock: &fakeClock{t: time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600))},
+		sound: &recorder{}, dir: dir}
+	env.w = a.NewWindow("")
+	env.w.Resize(fyne.NewSize(1280, 800))
+	cfg := Config{Lang: o.lang, DataDir: svc.dataDir, Camera: o.camera}
+	env.k = newKiosk(context.Background(), a, env.w, cfg, kioskOptions{now: env.clock.Now, do: env.q.do, sound: env.sound, tune: o.tune})
+	env.k.start(svc)
+	t.Cleanup(func() {
+		env.k.shutdown()
+		env.q.pump()
+	})
+	env.q.pump()
+	return env
+}
+
+// loginAdmin creates an admin and logs them in through the first-admin form.
+func (e *kioskEnv) loginAdmin(t *testing.T) {
+	t.Helper()
+	e.k.showOperator("")
+	e.loginAdminForm(t)
+	if e.k.mode != modeOperator {
+		t.Fatalf("mode %s after creating the admin", e.k.mode)
+	}
+}
+
+// loginAdminForm fills the first-admin form shown now (admin Sari, PIN
+// 135790).
+func (e *kioskEnv) loginAdminForm(t *testing.T) {
+	t.Helper()
+	f := e.k.login
+	if f == nil || !f.first {
+		t.Fatal("no first-admin form")
+	}
+	f.newN.SetText("Sari")
+	f.pin.SetText("135790")
+	f.pin2.SetText("135790")
+	test.Tap(f.ok)
+	e.q.pump()
+	if e.k.login == f {
+		t.Fatalf("first admin not created: %s", f.msg.Text)
+	}
+}
+
+// decodeFile decodes an image file (JPEG, PNG, PGM).
+func decodeFile(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	return img, err
+}
+
+// videoPart is one still shown in a test video.
+type videoPart struct {
+	path    string // image file (JPEG, PNG or PGM); "" = an empty grey scene
+	seconds float64
+	scale   float64 // 0 = fit into 640x480; else this factor
+}
+
+// makeVideo renders stills into a 640x480 MJPEG AVI at fps with ffmpeg.
+func makeVideo(t *testing.T, fps int, parts []videoPart) string {
+	t.Helper()
+	ffmpeg := testutil.Tool(t, "ffmpeg")
+	dir := t.TempDir()
+	n := 0
+	for _, p := range parts {
+		frame := image.NewRGBA(image.Rect(0, 0, 640, 480))
+		draw.Draw(frame, frame.Bounds(), image.NewUniform(color.RGBA{R: 90, G: 96, B: 104, A: 255}), image.Point{}, draw.Src)
+		if p.path != "" {
+			f, err := os.Open(p.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, _, err := image.Decode(f)
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", p.path, err)
+			}
+			b := img.Bounds()
+			s := p.scale
+			if s == 0 {
+				s = min(640/float64(b.Dx()), 480/float64(b.Dy()))
+			}
+			w, h := int(float64(b.Dx())*s), int(float64(b.Dy())*s)
+			r := image.Rect((640-w)/2, (480-h)/2, (640-w)/2+w, (480-h)/2+h)
+			draw.BiLinear.Scale(frame, r, img, b, draw.Src, nil)
+		}
+		still := filepath.Join(dir, fmt.Sprintf("still%03d.jpg", n))
+		out, err := os.Create(still)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := jpeg.Encode(out, frame, &jpeg.Options{Quality: 92}); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
+		for i := 0; i < max(1, int(p.seconds*float64(fps)+0.5)); i++ {
+			if err := os.Link(still, filepath.Join(dir, fmt.Sprintf("f%05d.jpg", n))); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	video := filepath.Join(dir, "video.avi")
+	cmd := exec.Command(ffmpeg, "-loglevel", "error", "-y", "-framerate", fmt.Sprint(fps), "-i", filepath.Join(dir, "f%05d.jpg"),
+		"-c:v", "mjpeg", "-q:v", "3", video)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	return video
+}
+
+// orl is the path of an ORL image.
+func orl(t *testing.T, subject, n int) string {
+	return filepath.Join(testutil.Dataset(t, "orl"), fmt.Sprintf("s%d", subject), fmt.Sprintf("%d.pgm", n))
+}
+
+// findButton finds a visible button labelled text in o's tree.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch v := o.(type) {
+	case *widget.Button:
+		if v.Text == text {
+			return v
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+		return nil
+	}
+	if w, ok := o.(fyne.Widget); ok {
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// tapText taps the visible button labelled text.
+func tapText(t *testing.T, root fyne.CanvasObject, text string) {
+	t.Helper()
+	b := findButton(root, text)
+	if b == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	if b.Disabled() {
+		t.Fatalf("button %q is disabled", text)
+	}
+	test.Tap(b)
+}

@@ -1,0 +1,194 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hadir-id/hadir/storage"
+)
+
+// loginForm is the operator PIN screen (or, on a fresh store, the form
+// that creates the first admin).
+type loginForm struct {
+	k     *kiosk
+	name  *widget.Select
+	pin   *widget.Entry
+	pin2  *widget.Entry // first admin: repeat
+	newN  *widget.Entry // first admin: name
+	msg   *widget.Label
+	ok    *widget.Button
+	first bool
+	busy  bool
+}
+
+// loginScreen builds the login (or first-admin) screen.
+func (k *kiosk) loginScreen() fyne.CanvasObject {
+	ops, err := k.svc.store.Operators(k.ctx)
+	f := &loginForm{k: k, pin: widget.NewPasswordEntry(), msg: wrapped(""), first: err == nil && len(ops) == 0}
+	k.login = f
+	f.msg.Importance = widget.DangerImportance
+	back := widget.NewButtonWithIcon(tr("common.back"), theme.NavigateBackIcon(), func() {
+		k.login = nil
+		k.afterAuth = nil
+		k.showCheckin()
+	})
+	var body *fyne.Container
+	if f.first {
+		f.newN, f.pin2 = widget.NewEntry(), widget.NewPasswordEntry()
+		f.ok = widget.NewButtonWithIcon(tr("login.create_admin"), theme.ConfirmIcon(), f.createAdmin)
+		body = container.NewVBox(
+			heading(tr("login.first_title")),
+			wrapped(tr("login.first_explain")),
+			widget.NewForm(
+				widget.NewFormItem(tr("field.operator_name"), f.newN),
+				widget.NewFormItem(tr("field.pin"), f.pin),
+				widget.NewFormItem(tr("field.pin_repeat"), f.pin2),
+			),
+		)
+	} else {
+		names := make([]string, 0, len(ops))
+		for _, o := range ops {
+			names = append(names, o.Name)
+		}
+		f.name = widget.NewSelect(names, nil)
+		f.name.PlaceHolder = tr("login.choose_name")
+		if len(names) == 1 {
+			f.name.SetSelectedIndex(0)
+		}
+		f.ok = widget.NewButtonWithIcon(tr("login.submit"), theme.LoginIcon(), f.submit)
+		body = container.NewVBox(
+			heading(tr("login.title")),
+			widget.NewForm(
+				widget.NewFormItem(tr("field.operator_name"), f.name),
+				widget.NewFormItem(tr("field.pin"), f.pin),
+			),
+		)
+	}
+	f.ok.Importance = widget.HighImportance
+	f.pin.OnSubmitted = func(string) { f.ok.OnTapped() }
+	body.Add(keypad(func(d string) { f.pin.SetText(f.pin.Text + d) }, func() {
+		if n := len(f.pin.Text); n > 0 {
+			f.pin.SetText(f.pin.Text[:n-1])
+		}
+	}))
+	body.Add(f.msg)
+	body.Add(container.NewHBox(back, layout.NewSpacer(), f.ok))
+	k.refreshLoginLock(k.now())
+	return container.NewCenter(container.NewStack(sizedBox(520, 0), container.NewPadded(body)))
+}
+
+// refreshLoginLock shows the lockout and disables the button while it
+// lasts (called every tick on the login screen).
+func (k *kiosk) refreshLoginLock(now time.Time) {
+	f := k.login
+	if f == nil || f.first {
+		return
+	}
+	if locked, until := k.guard.Locked(now); locked {
+		f.msg.SetText(trf("login.locked", map[string]any{"Until": clockText(until), "Minutes": strconv.Itoa(int(operatorLockout / time.Minute))}))
+		f.ok.Disable()
+		return
+	}
+	if f.ok.Disabled() && !f.busy {
+		f.ok.Enable()
+		f.msg.SetText("")
+	}
+}
+
+// submit checks the PIN off the UI thread (argon2id takes ~50 ms and the
+// store writes an audit entry either way).
+func (f *loginForm) submit() {
+	k := f.k
+	now := k.now()
+	if locked, _ := k.guard.Locked(now); locked || f.busy {
+		k.refreshLoginLock(now)
+		return
+	}
+	name, pin := f.name.Selected, f.pin.Text
+	if name == "" {
+		f.msg.SetText(tr("login.choose_name"))
+		return
+	}
+	f.busy = true
+	f.ok.Disable()
+	st, ctx := k.svc.store, k.ctx
+	go func() { // one PIN check
+		op, err := st.VerifyOperator(ctx, name, pin)
+		k.do(func() { f.result(op, err) })
+	}()
+}
+
+// result applies a PIN check: a session, or one more failure towards the
+// lockout (audited when it starts).
+func (f *loginForm) result(op storage.Operator, err error) {
+	k := f.k
+	f.busy = false
+	f.ok.Enable()
+	f.pin.SetText("")
+	now := k.now()
+	switch {
+	case err == nil:
+		k.guard.Succeeded(now, op)
+		k.login = nil
+		k.loggedIn()
+	case errors.Is(err, storage.ErrBadCredentials):
+		if k.guard.Failed(now) {
+			_, until := k.guard.Locked(now)
+			k.audit(storage.Audit{Actor: f.name.Selected, Action: actionLockout, Subject: f.name.Selected,
+				Detail: fmt.Sprintf(lockoutAuditShape, operatorMaxFails, until.UTC().Format(time.RFC3339))})
+			k.refreshLoginLock(now)
+			return
+		}
+		f.msg.SetText(trf("login.wrong", map[string]any{"Left": strconv.Itoa(operatorMaxFails - k.guard.fails)}))
+	default:
+		f.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+	}
+}
+
+// createAdmin creates the first operator (an admin) on a fresh kiosk and
+// logs them in. Audited by the store as an operator change.
+func (f *loginForm) createAdmin() {
+	k := f.k
+	name, pin := f.newN.Text, f.pin.Text
+	switch {
+	case name == "":
+		f.msg.SetText(tr("login.name_missing"))
+		return
+	case !validOperatorPIN(pin):
+		f.msg.SetText(tr("login.pin_rule"))
+		return
+	case pin != f.pin2.Text:
+		f.msg.SetText(tr("login.pin_mismatch"))
+		return
+	}
+	op, err := k.svc.store.PutOperator(storage.WithActor(k.ctx, name), name, storage.RoleAdmin, pin)
+	if err != nil {
+		f.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+		return
+	}
+	k.guard.Succeeded(k.now(), op)
+	k.audit(storage.Audit{Actor: name, Action: storage.ActionLogin, Subject: name, Detail: "first admin created"})
+	k.login = nil
+	k.loggedIn()
+}
+
+// validOperatorPIN: 6 to 12 digits.
+func validOperatorPIN(pin string) bool {
+	if len(pin) < 6 || len(pin) > 12 {
+		return false
+	}
+	for _, r := range pin {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,280 @@
+package app
+
+import (
+	"context"
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/checkin"
+)
+
+// camSession is the open camera: its Source, the preview goroutine reading
+// it, and the last status it reported. UI thread only.
+type camSession struct {
+	src     *camera.Source
+	spec    string
+	gen     uint64 // bumped per open: late callbacks of an old camera are ignored
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the preview goroutine returned
+	status  camera.Status
+	openErr error // the spec could not even be parsed
+}
+
+// live reports whether the camera delivers frames.
+func (c *camSession) live() bool { return c.src != nil && c.status.State == camera.StateLive }
+
+// openCamera closes the current camera and opens spec; whether it works
+// is reported later through OnStatus (a kiosk shows "connecting", it does
+// not block).
+func (k *kiosk) openCamera(spec string) {
+	k.stopPipeline()
+	k.closeCamera()
+	k.cam.gen++
+	gen := k.cam.gen
+	k.cam.spec = spec
+	opts := camera.DefaultOptions()
+	opts.Loop = true // a video file or folder plays forever (demos, tests)
+	opts.OnStatus = func(st camera.Status) {
+		k.do(func() {
+			if gen == k.cam.gen {
+				k.cameraStatus(st)
+			}
+		})
+	}
+	src, err := camera.Open(k.ctx, spec, opts)
+	if err != nil {
+		k.cam.openErr = err
+		k.cam.status = camera.Status{State: camera.StateFailed, Source: spec, Err: err}
+		k.cameraChanged()
+		return
+	}
+	ctx, cancel := context.WithCancel(k.ctx)
+	done := make(chan struct{})
+	k.cam.src, k.cam.cancel, k.cam.done, k.cam.openErr = src, cancel, done, nil
+	k.cam.status = src.Status()
+	go func() { // the preview: owned by this camera session, stopped by cancel
+		defer close(done)
+		k.preview.run(ctx, src, k.do)
+	}()
+	k.cameraChanged()
+	if k.mode == modeCheckin {
+		k.startPipeline()
+	}
+}
+
+// closeCamera stops the preview and closes the source in the background
+// (a network camera's Close can block for its timeout).
+func (k *kiosk) closeCamera() {
+	if k.cam.src == nil {
+		return
+	}
+	k.cam.cancel()
+	<-k.cam.done
+	src := k.cam.src
+	k.cam.src, k.cam.cancel, k.cam.done = nil, nil, nil
+	k.bg.Add(1)
+	go func() {
+		defer k.bg.Done()
+		_ = src.Close()
+	}()
+}
+
+// cameraStatus takes a status report of the current camera (UI thread).
+func (k *kiosk) cameraStatus(st camera.Status) {
+	was := k.cam.live()
+	k.cam.status = st
+	if was != k.cam.live() || st.State != camera.StateLive {
+		k.cameraChanged()
+	}
+}
+
+// cameraChanged redraws what depends on the camera.
+func (k *kiosk) cameraChanged() {
+	if k.checkin != nil {
+		k.checkin.cameraChanged()
+	}
+	if k.operator != nil {
+		k.operator.cameraChanged()
+	}
+}
+
+// pipeSession is the check-in pipeline and the goroutine running it.
+type pipeSession struct {
+	p      *checkin.Pipeline
+	err    error // why the pipeline could not be built
+	dirty  bool  // settings changed: rebuild before the next run
+	gen    uint64
+	cancel context.CancelFunc
+	done   chan struct{}
+	trial  bool
+}
+
+// pipeline returns the pipeline, building it from the settings if needed.
+func (k *kiosk) pipeline() (*checkin.Pipeline, error) {
+	if k.pipe.p != nil && !k.pipe.dirty {
+		return k.pipe.p, nil
+	}
+	o, err := k.pipelineOptions()
+	if err == nil {
+		var p *checkin.Pipeline
+		p, err = checkin.New(k.ctx, k.svc.engine, k.svc.gallery, k.svc.store, o)
+		if err == nil {
+			_ = k.svc.store.ReleaseMemory() // the recent events New read
+			k.pipe.p, k.pipe.dirty = p, false
+			k.loc = o.Schedule.Location()
+		}
+	}
+	k.pipe.err = err
+	return k.pipe.p, err
+}
+
+// startPipeline runs check-in on the current camera (no-op without one).
+func (k *kiosk) startPipeline() { k.runPipeline(false, k.showState) }
+
+// runPipeline starts the pipeline goroutine; show gets the newest state
+// on the UI thread.
+func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
+	k.stopPipeline()
+	if k.cam.src == nil || k.svc == nil {
+		return
+	}
+	p, err := k.pipeline()
+	if err != nil {
+		if k.checkin != nil {
+			k.checkin.pipelineFailed(err)
+		}
+		return
+	}
+	p.SetTrial(trial)
+	k.pipe.trial = trial
+	k.pipe.gen++
+	gen := k.pipe.gen
+	ctx, cancel := context.WithCancel(k.ctx)
+	done := make(chan struct{})
+	k.pipe.cancel, k.pipe.done = cancel, done
+	report := k.reporter(gen, show)
+	src := &pacedFrames{src: k.cam.src, gap: time.Second / recognitionFPS}
+	go func() { // owned by the pipe session; stopped by cancel (stopPipeline)
+		defer close(done)
+		if err := p.Run(ctx, src, report); err != nil {
+			k.do(func() {
+				if gen == k.pipe.gen && k.checkin != nil {
+					k.checkin.pipelineFailed(err)
+				}
+			})
+		}
+	}()
+}
+
+// stopPipeline stops the pipeline goroutine and waits for it, so that two
+// Runs never overlap; states it queued are ignored (gen).
+func (k *kiosk) stopPipeline() {
+	if k.pipe.cancel == nil {
+		return
+	}
+	k.pipe.cancel()
+	<-k.pipe.done
+	k.pipe.cancel, k.pipe.done = nil, nil
+	k.pipe.gen++
+	if k.pipe.trial {
+		k.pipe.p.SetTrial(false)
+		k.pipe.trial = false
+	}
+}
+
+// startTrial runs the pipeline in "try it now" mode for the enrollment
+// wizard: nothing is recorded.
+func (k *kiosk) startTrial(show func(checkin.State, image.Image)) { k.runPipeline(true, show) }
+
+// stopTrial ends a "try it now" run.
+func (k *kiosk) stopTrial() {
+	if k.pipe.trial {
+		k.stopPipeline()
+		if k.pipe.p != nil {
+			k.pipe.p.Reset()
+		}
+	}
+}
+
+// recognitionFPS caps how many frames per second the pipeline examines.
+// Unpaced, the face engine takes every frame it can (~30 ms each) and its
+// BLAS threads starve the preview on a 2-core tablet; 15 per second still
+// samples a blink (100-400 ms) two or more times and decides an identity
+// (3 agreeing of 5 frames) in about 0.2 s.
+const recognitionFPS = 15
+
+// pacedFrames hands the pipeline frames no faster than one per gap. Only
+// the pipeline goroutine calls it.
+type pacedFrames struct {
+	src  frameSource
+	gap  time.Duration
+	last time.Time
+}
+
+func (p *pacedFrames) Wait(ctx context.Context, after uint64) (uint64, error) {
+	if d := p.gap - time.Since(p.last); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		case <-t.C:
+		}
+	}
+	seq, err := p.src.Wait(ctx, after)
+	p.last = time.Now()
+	return seq, err
+}
+
+func (p *pacedFrames) Latest(dst *camera.Frame) (uint64, bool) { return p.src.Latest(dst) }
+
+// stateSlot holds the newest state not yet shown: the pipeline reports
+// every frame, the UI shows only the latest, so a slow UI never builds a
+// queue behind the camera.
+type stateSlot struct {
+	mu     sync.Mutex
+	st     checkin.State
+	photo  image.Image
+	full   bool
+	queued atomic.Bool
+}
+
+// reporter returns the pipeline's report function: it loads the person's
+// photo on the pipeline goroutine (never on the UI thread), keeps the
+// newest state, and schedules one UI hand-over at a time.
+func (k *kiosk) reporter(gen uint64, show func(checkin.State, image.Image)) func(checkin.State) {
+	slot := &stateSlot{}
+	return func(st checkin.State) {
+		k.steps.Add(1)
+		var photo image.Image
+		if st.Person != nil && st.Kind.Terminal() {
+			photo = k.photos.get(k.ctx, st)
+		}
+		slot.mu.Lock()
+		slot.st, slot.photo, slot.full = st, photo, true
+		slot.mu.Unlock()
+		if !slot.queued.CompareAndSwap(false, true) {
+			return
+		}
+		k.do(func() {
+			slot.queued.Store(false)
+			slot.mu.Lock()
+			st, photo, ok := slot.st, slot.photo, slot.full
+			slot.full, slot.photo = false, nil
+			slot.mu.Unlock()
+			if ok && gen == k.pipe.gen {
+				show(st, photo)
+			}
+		})
+	}
+}
+
+// showState hands a pipeline state to the check-in screen.
+func (k *kiosk) showState(st checkin.State, photo image.Image) {
+	if k.checkin != nil && k.mode == modeCheckin {
+		k.checkin.show(st, photo)
+	}
+}
