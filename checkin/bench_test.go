@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -114,7 +113,7 @@ func BenchmarkCheckinLatency(b *testing.B) {
 		err = p.Run(context.Background(), tl, func(s State) {
 			steps++
 			if steps%5 == 0 {
-				peak = max(peak, rssMiB())
+				peak = max(peak, testutil.RSSMiB())
 			}
 			if s.Kind != StateRecorded || s.Person == nil || seen[s.Person.NIP] {
 				return
@@ -133,7 +132,7 @@ func BenchmarkCheckinLatency(b *testing.B) {
 			b.Fatalf("recorded %d of %d people", len(seen), benchPeople)
 		}
 	}
-	peak = max(peak, rssMiB())
+	peak = max(peak, testutil.RSSMiB())
 	b.Logf("memory after playing: %s", rssDetail())
 	slices.Sort(lat)
 	b.ReportMetric(percentile(lat, 0.5), "p50-ms")
@@ -183,21 +182,6 @@ func fillStore(b *testing.B, st *storage.Store) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// rssMiB is this process's resident memory from /proc.
-func rssMiB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 // rssDetail splits resident memory into private (anon) and file-backed

@@ -104,6 +104,15 @@ func (p *Pipeline) Reset() {
 // report is called on Run's goroutine for every processed frame and must
 // return quickly (a GUI hands the State to its UI thread).
 func (p *Pipeline) Run(ctx context.Context, src Frames, report func(State)) error {
+	return newest(ctx, src, func(f *camera.Frame) error {
+		report(p.Step(ctx, f))
+		return nil
+	})
+}
+
+// newest calls fn with the newest frame of src, again and again, until ctx
+// ends (nil), fn fails (its error) or the source fails or ends.
+func newest(ctx context.Context, src Frames, fn func(*camera.Frame) error) error {
 	f := camera.NewFrame()
 	defer f.Close()
 	var seq uint64
@@ -119,7 +128,9 @@ func (p *Pipeline) Run(ctx context.Context, src Frames, report func(State)) erro
 			continue
 		}
 		seq = s
-		report(p.Step(ctx, f))
+		if err := fn(f); err != nil {
+			return err
+		}
 	}
 }
 

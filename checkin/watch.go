@@ -90,29 +90,13 @@ func NewWatcher(det Detector, gal Matcher, store WatchStore, opts WatchOptions) 
 // source ends or fails; emit is called for every sighting written. A
 // network source reconnects by itself (camera.Options.MaxAttempts 0).
 func (w *Watcher) Run(ctx context.Context, src Frames, emit func(Sighting)) error {
-	f := camera.NewFrame()
-	defer f.Close()
-	var seq uint64
-	for {
-		if _, err := src.Wait(ctx, seq); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		s, ok := src.Latest(f)
-		if !ok {
-			continue
-		}
-		seq = s
+	return newest(ctx, src, func(f *camera.Frame) error {
 		sights, err := w.Step(ctx, f)
 		for _, si := range sights {
 			emit(si)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return err
+	})
 }
 
 // Step identifies the faces of one frame and records a sighting for each

@@ -6,13 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/hadir-id/hadir/internal/testutil"
 )
 
 // Benchmarks for `make bench`. Targets from issue 3: open + gallery load
@@ -188,7 +188,7 @@ func BenchmarkOpenLoadGallery(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/open+load")
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-heap")
-	b.ReportMetric(rssMiB(), "MiB-RSS")
+	b.ReportMetric(testutil.RSSMiB(), "MiB-RSS")
 	b.ReportMetric(float64(fi.Size())/(1<<20), "MiB-file")
 	runtime.KeepAlive(gallery)
 	runtime.KeepAlive(emps)
@@ -241,19 +241,4 @@ func BenchmarkVerifyLedger(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/100k")
-}
-
-// rssMiB reads the resident set size of this process from /proc.
-func rssMiB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
