@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -56,16 +57,16 @@ func TestCheckinScreenWithRealPipeline(t *testing.T) {
 	eng := testEngine(t)
 	// Nobody, then ORL s5 (enrolled), nobody, ORL s2 (never enrolled),
 	// at 30 fps so the preview has frames to keep up with.
-	parts := []videoPart{{seconds: 1.5}}
+	parts := []testutil.Clip{{Seconds: 1.5}}
 	for _, n := range []int{8, 9, 10} {
-		parts = append(parts, videoPart{path: orl(t, 5, n), seconds: 1, scale: 3})
+		parts = append(parts, testutil.Clip{Image: orl(t, 5, n), Seconds: 1, Height: 336})
 	}
-	parts = append(parts, videoPart{seconds: 2.5})
+	parts = append(parts, testutil.Clip{Seconds: 2.5})
 	for _, n := range []int{1, 3, 5} {
-		parts = append(parts, videoPart{path: orl(t, 2, n), seconds: 1, scale: 3})
+		parts = append(parts, testutil.Clip{Image: orl(t, 2, n), Seconds: 1, Height: 336})
 	}
-	parts = append(parts, videoPart{seconds: 2.5})
-	video := makeVideo(t, 30, parts)
+	parts = append(parts, testutil.Clip{Seconds: 2.5})
+	video := testutil.Video(t, parts, 30)
 	start := time.Now()
 	env := newEnv(t, envOptions{det: eng, camera: video, tune: func(o *checkin.Options) { o.Liveness = checkin.LivenessOff }})
 	k := env.k
@@ -126,7 +127,7 @@ func TestCheckinScreenWithRealPipeline(t *testing.T) {
 
 // TestFallbackNIPAndPIN records a manual check-in through the keypad form.
 func TestFallbackNIPAndPIN(t *testing.T) {
-	env := newEnv(t, envOptions{camera: makeVideo(t, 10, []videoPart{{seconds: 1}})})
+	env := newEnv(t, envOptions{camera: testutil.Video(t, []testutil.Clip{{Seconds: 1}}, 10)})
 	k := env.k
 	env.q.until(t, 20*time.Second, "the camera", func() bool { return k.cam.live() })
 	st := k.svc.store
@@ -176,7 +177,7 @@ func TestNoCameraScreen(t *testing.T) {
 	if k.checkin.stage.Objects[0] != k.checkin.noCam.root {
 		t.Fatal("preview shown without a camera")
 	}
-	video := makeVideo(t, 10, []videoPart{{seconds: 1}})
+	video := testutil.Video(t, []testutil.Clip{{Seconds: 1}}, 10)
 	k.checkin.noCam.spec.SetText(video)
 	tapText(t, env.w.Content(), tr("camera.test"))
 	env.q.until(t, 20*time.Second, "the live test", func() bool { return !k.checkin.noCam.busy })

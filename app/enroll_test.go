@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -16,11 +17,11 @@ import (
 // turned to the person's left (2, 5, 10) and right (4, 6), 0.7 s each,
 // 3x scaled so the face is ~270 px wide, after a second of empty scene.
 func orlVideo(t *testing.T, s int) string {
-	parts := []videoPart{{seconds: 1}}
+	parts := []testutil.Clip{{Seconds: 1}}
 	for _, n := range []int{1, 2, 4, 3, 5, 6, 7, 8, 10} {
-		parts = append(parts, videoPart{path: orl(t, s, n), seconds: 0.7, scale: 3})
+		parts = append(parts, testutil.Clip{Image: orl(t, s, n), Seconds: 0.7, Height: 336})
 	}
-	return makeVideo(t, 10, parts)
+	return testutil.Video(t, parts, 10)
 }
 
 // TestEnrollmentWizardEndToEnd enrolls a person from a video-file camera

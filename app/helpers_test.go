@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/color"
-	"image/jpeg"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"gocv.io/x/gocv"
-	"golang.org/x/image/draw"
 
 	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/internal/testutil"
@@ -235,66 +231,6 @@ func decodeFile(path string) (image.Image, error) {
 	defer f.Close()
 	img, _, err := image.Decode(f)
 	return img, err
-}
-
-// videoPart is one still shown in a test video.
-type videoPart struct {
-	path    string // image file (JPEG, PNG or PGM); "" = an empty grey scene
-	seconds float64
-	scale   float64 // 0 = fit into 640x480; else this factor
-}
-
-// makeVideo renders stills into a 640x480 MJPEG AVI at fps with ffmpeg.
-func makeVideo(t *testing.T, fps int, parts []videoPart) string {
-	t.Helper()
-	ffmpeg := testutil.Tool(t, "ffmpeg")
-	dir := t.TempDir()
-	n := 0
-	for _, p := range parts {
-		frame := image.NewRGBA(image.Rect(0, 0, 640, 480))
-		draw.Draw(frame, frame.Bounds(), image.NewUniform(color.RGBA{R: 90, G: 96, B: 104, A: 255}), image.Point{}, draw.Src)
-		if p.path != "" {
-			f, err := os.Open(p.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, _, err := image.Decode(f)
-			f.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", p.path, err)
-			}
-			b := img.Bounds()
-			s := p.scale
-			if s == 0 {
-				s = min(640/float64(b.Dx()), 480/float64(b.Dy()))
-			}
-			w, h := int(float64(b.Dx())*s), int(float64(b.Dy())*s)
-			r := image.Rect((640-w)/2, (480-h)/2, (640-w)/2+w, (480-h)/2+h)
-			draw.BiLinear.Scale(frame, r, img, b, draw.Src, nil)
-		}
-		still := filepath.Join(dir, fmt.Sprintf("still%03d.jpg", n))
-		out, err := os.Create(still)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := jpeg.Encode(out, frame, &jpeg.Options{Quality: 92}); err != nil {
-			t.Fatal(err)
-		}
-		out.Close()
-		for i := 0; i < max(1, int(p.seconds*float64(fps)+0.5)); i++ {
-			if err := os.Link(still, filepath.Join(dir, fmt.Sprintf("f%05d.jpg", n))); err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-	}
-	video := filepath.Join(dir, "video.avi")
-	cmd := exec.Command(ffmpeg, "-loglevel", "error", "-y", "-framerate", fmt.Sprint(fps), "-i", filepath.Join(dir, "f%05d.jpg"),
-		"-c:v", "mjpeg", "-q:v", "3", video)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, out)
-	}
-	return video
 }
 
 // orl is the path of an ORL image.

@@ -9,6 +9,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/hadir-id/hadir/attendance"
 )
 
 // Sentinel errors. Callers branch on these with errors.Is; every returned
@@ -35,7 +37,7 @@ var (
 	ErrNewerSchema = errors.New("store was written by a newer version of hadir; upgrade hadir to open it")
 	// ErrInvalidNIP: the NIP is not a well-formed 18-digit civil-servant
 	// number.
-	ErrInvalidNIP = errors.New("invalid NIP")
+	ErrInvalidNIP = attendance.ErrInvalidNIP
 	// ErrInvalid: some other field of the input is invalid.
 	ErrInvalid = errors.New("invalid input")
 	// ErrConflict: the caller updated a stale version of a record.

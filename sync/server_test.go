@@ -56,28 +56,11 @@ type realServer struct {
 	addr     string // host:port once started
 	url      string
 	extra    []string // extra serve flags (TLS)
-	stderr   *lockedBuffer
+	stderr   *testutil.LockedBuffer
 
 	mu   gosync.Mutex // cmd and done: a proxy hook may kill the server
 	cmd  *exec.Cmd
 	done chan struct{}
-}
-
-type lockedBuffer struct {
-	mu gosync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startServer starts a server on a fresh database, stopped at cleanup.
@@ -109,7 +92,7 @@ func (s *realServer) start() {
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = s.env()
 	if s.stderr == nil {
-		s.stderr = &lockedBuffer{}
+		s.stderr = &testutil.LockedBuffer{}
 	}
 	cmd.Stderr, cmd.Stdout = s.stderr, s.stderr
 	if err := cmd.Start(); err != nil {

@@ -197,22 +197,12 @@ func (w *Worker) client(ctx context.Context) (*api, error) {
 	if w.cl != nil {
 		return w.cl, nil
 	}
-	tok, err := w.store.Secret(ctx, secretToken)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, ErrNotRegistered
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read device token: %w: %w", errStorage, err)
-	}
-	url, err := w.serverURL(ctx)
+	cl, err := w.freshClient(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if url == "" {
-		return nil, fmt.Errorf("%w: no server URL", ErrNotRegistered)
-	}
-	w.cl = newAPI(url, string(tok), w.tls, w.opts, w.observeOffset)
-	return w.cl, nil
+	w.cl = cl
+	return cl, nil
 }
 
 // SyncNow wakes Run for an immediate cycle, skipping any backoff wait.

@@ -45,3 +45,35 @@ func loadGallery(ctx context.Context, st *storage.Store) (*recognition.Gallery, 
 	}
 	return g, byNIP, nil
 }
+
+// identifier is what identify and watch need: the store, its gallery and
+// employees, and a recognition engine. Close releases all of it.
+type identifier struct {
+	store     *storage.Store
+	gallery   *recognition.Gallery
+	employees map[string]storage.Employee
+	engine    *recognition.Engine
+}
+
+func openIdentifier(ctx context.Context, data, models string) (*identifier, error) {
+	st, err := openStore(data)
+	if err != nil {
+		return nil, err
+	}
+	g, emps, err := loadGallery(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	e, err := newEngine(models, recognition.HOG, 1)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &identifier{store: st, gallery: g, employees: emps, engine: e}, nil
+}
+
+func (id *identifier) Close() {
+	id.engine.Close()
+	id.store.Close()
+}

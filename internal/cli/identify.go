@@ -39,20 +39,12 @@ func runIdentify(ctx context.Context, io IO, args []string) error {
 	if fs.NArg() == 0 {
 		return errorf(errUsage, "no image files given")
 	}
-	st, err := openStore(*data)
+	id, err := openIdentifier(ctx, *data, *models)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	g, emps, err := loadGallery(ctx, st)
-	if err != nil {
-		return err
-	}
-	e, err := newEngine(*models, recognition.HOG, 1)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
+	defer id.Close()
+	g, emps, e := id.gallery, id.employees, id.engine
 	policy, limits := recognition.DefaultPolicy(), recognition.DefaultQualityLimits()
 	ok, err := eachFile(ctx, io.Stderr, "identify", fs.Args(), 2, func(ctx context.Context, path string) (any, bool) {
 		line := identifyLine{File: path}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
-	"github.com/hadir-id/hadir/recognition"
 )
 
 func init() {
@@ -40,20 +39,11 @@ func runWatch(ctx context.Context, io IO, args []string) error {
 	if os.Getenv("OPENCV_LOG_LEVEL") == "" {
 		os.Setenv("OPENCV_LOG_LEVEL", "ERROR")
 	}
-	st, err := openStore(*data)
+	id, err := openIdentifier(ctx, *data, *models)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	g, _, err := loadGallery(ctx, st)
-	if err != nil {
-		return err
-	}
-	e, err := newEngine(*models, recognition.HOG, 1)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
+	defer id.Close()
 
 	copts := camera.DefaultOptions()
 	copts.OnStatus = statusPrinter(io)
@@ -67,7 +57,7 @@ func runWatch(ctx context.Context, io IO, args []string) error {
 	wo.Interval, wo.MinFaceWidth = *interval, *minFace
 	emit := jsonLines(io.Stdout)
 	n := 0
-	err = checkin.NewWatcher(e, g, st, wo).Run(ctx, src, func(s checkin.Sighting) {
+	err = checkin.NewWatcher(id.engine, id.gallery, id.store, wo).Run(ctx, src, func(s checkin.Sighting) {
 		n++
 		if err := emit(s); err != nil {
 			fmt.Fprintf(io.Stderr, "watch: %v\n", err)

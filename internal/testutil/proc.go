@@ -17,23 +17,26 @@ import (
 // from t.Cleanup too, so no process outlives its test.
 type Proc struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *LockedBuffer
 	done chan struct{}
 	once sync.Once
 }
 
-type lockedBuffer struct {
+// LockedBuffer collects a child process's output while tests read it.
+type LockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *LockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+// String is everything written so far.
+func (l *LockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -42,7 +45,7 @@ func (l *lockedBuffer) String() string {
 // StartProc starts name with args, its output captured for Output.
 func StartProc(t testing.TB, name string, args ...string) *Proc {
 	t.Helper()
-	p := &Proc{out: &lockedBuffer{}, done: make(chan struct{})}
+	p := &Proc{out: &LockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(name, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {

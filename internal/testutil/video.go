@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-// Clip is one still image shown for Seconds in a test video. Height, when
+// Clip is one still image shown for Seconds in a test video (Image ""
+// is an empty mid-gray scene: nobody in front of the camera). Height, when
 // set, scales the image to that many pixels high (ORL's 92x112 faces are
 // too small for a kiosk); otherwise it is fitted into the frame.
 type Clip struct {
@@ -50,6 +51,11 @@ func render(t testing.TB, clips []Clip, fps int, name string, codec ...string) s
 			scale = "crop=" + c.Crop + "," + scale
 		}
 		frame := filepath.Join(dir, fmt.Sprintf("f%03d.png", i))
+		if c.Image == "" {
+			run(t, ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=640x480", "-frames:v", "1", frame)
+			fmt.Fprintf(&list, "file '%s'\nduration %.3f\n", frame, c.Seconds)
+			continue
+		}
 		run(t, ffmpeg, "-loglevel", "error", "-y", "-i", c.Image, "-vf",
 			scale+",format=rgb24,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=gray", "-frames:v", "1", frame)
 		fmt.Fprintf(&list, "file '%s'\nduration %.3f\n", frame, c.Seconds)
