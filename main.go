@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/hadir-id/hadir/app"
 	"github.com/hadir-id/hadir/internal/cli"
+	"github.com/hadir-id/hadir/internal/memory"
 )
 
 func main() {
@@ -23,12 +23,7 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
-	if os.Getenv("GOGC") == "" {
-		// The kiosk's live heap is mostly the face gallery (37 MiB for
-		// 50,000 templates); Go's default GOGC=100 would let as much
-		// garbage pile up beside it on a tablet with little memory.
-		debug.SetGCPercent(40)
-	}
+	memory.Limit() // a tablet has little memory; see internal/memory
 	if err := app.Run(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "hadir:", err)
 		stop()

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/memory"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -115,6 +116,11 @@ func (k *kiosk) start(svc *services) {
 		defer k.bg.Done()
 		_ = svc.sync.Run(k.ctx)
 	}()
+	k.bg.Add(1)
+	go func() { // retention: old photos and synced events; ends with k.ctx
+		defer k.bg.Done()
+		_ = svc.store.Run(k.ctx, nil)
+	}()
 	if k.opt.ticker {
 		k.bg.Add(1)
 		go k.runTicker()
@@ -142,6 +148,9 @@ func (k *kiosk) showCheckin() {
 	k.stopTrial()
 	if k.operator != nil {
 		k.operator.leave()
+		// Lists, exports and the audit viewer read much of the store:
+		// the check-in screen needs none of those pages resident.
+		_ = k.svc.store.ReleaseMemory()
 	}
 	k.mode = modeCheckin
 	if k.checkin == nil {
@@ -297,7 +306,10 @@ func (k *kiosk) runTicker() {
 		case <-t.C:
 		}
 		k.do(k.tick)
-		if n++; n%6 == 0 { // every 3 s: events waiting to sync
+		if n++; n%60 == 0 { // every 30 s: what frames and screens left behind
+			memory.Release()
+		}
+		if n%6 == 0 { // every 3 s: events waiting to sync
 			if p, err := k.svc.store.OutboxLen(k.ctx); err == nil {
 				s := k.svc.sync.Status()
 				k.do(func() { k.applyStatus(s, p) })

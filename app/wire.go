@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime/debug"
 
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/memory"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -31,6 +31,7 @@ type services struct {
 	gallery *recognition.Gallery
 	sync    syncer
 	close   []func()
+	loaded  bool // the gallery is filled
 }
 
 // Close releases what openServices acquired, in reverse order.
@@ -66,6 +67,14 @@ func openServices(ctx context.Context, dataDir, modelsDir string) (*services, er
 	}
 	s := &services{store: st, dataDir: dataDir, gallery: recognition.NewGallery()}
 	s.close = append(s.close, func() { _ = st.Close() })
+	// The gallery first: its loading reads every template page, and
+	// those are given back before the face models take their ~100 MiB,
+	// so the two never add up at start.
+	if err := loadGallery(ctx, st, s.gallery); err != nil {
+		s.Close()
+		return nil, &startupError{Key: "problem.store_corrupt", Err: err}
+	}
+	s.loaded = true
 	eng, err := recognition.NewEngine(modelsDir, recognition.DefaultOptions())
 	if err != nil {
 		s.Close()
@@ -87,8 +96,10 @@ func openServices(ctx context.Context, dataDir, modelsDir string) (*services, er
 // finish loads the gallery and builds the sync worker; tests call it on
 // services made with a stub engine.
 func (s *services) finish(ctx context.Context) error {
-	if err := loadGallery(ctx, s.store, s.gallery); err != nil {
-		return &startupError{Key: "problem.store_corrupt", Err: err}
+	if !s.loaded {
+		if err := loadGallery(ctx, s.store, s.gallery); err != nil {
+			return &startupError{Key: "problem.store_corrupt", Err: err}
+		}
 	}
 	if s.sync == nil {
 		sy, err := newWorkerSync(s.store, s.gallery)
@@ -100,23 +111,34 @@ func (s *services) finish(ctx context.Context) error {
 	return nil
 }
 
-// loadGallery fills gal with every stored template.
+// loadGallery fills gal with every stored template. Templates come
+// grouped by NIP (the store's key order), so each person is added as
+// their group ends, without a second copy of the whole gallery.
 func loadGallery(ctx context.Context, st *storage.Store, gal *recognition.Gallery) error {
-	byNIP := map[string][]recognition.Descriptor{}
+	var nip string
+	var ds []recognition.Descriptor
+	flush := func() {
+		if len(ds) > 0 {
+			gal.Set(nip, ds)
+		}
+		ds = ds[:0]
+	}
 	err := st.ForEachTemplate(ctx, func(t storage.Template) error {
-		byNIP[t.NIP] = append(byNIP[t.NIP], recognition.Descriptor(t.Descriptor))
+		if t.NIP != nip {
+			flush()
+			nip = t.NIP
+		}
+		ds = append(ds, recognition.Descriptor(t.Descriptor))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("load face templates: %w", err)
 	}
-	for nip, ds := range byNIP {
-		gal.Set(nip, ds)
-	}
+	flush()
 	// The templates were read once: give their pages and the loading
 	// garbage back, so a tablet keeps only the gallery resident.
 	_ = st.ReleaseMemory()
-	debug.FreeOSMemory()
+	memory.Release()
 	return nil
 }
 

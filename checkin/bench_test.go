@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -15,24 +14,19 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/internal/fixture"
+	"github.com/hadir-id/hadir/internal/memory"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
 
 const (
-	benchEmployees = 10000
-	benchTemplates = 5
-	benchEvents    = 100000
-	benchPeople    = 10 // real ORL subjects walking up, one after another
-	benchFPS       = 15
-	benchGap       = 1.5 // seconds of empty lobby before each person
-	benchStay      = 2.0 // seconds each person stands in front
+	benchPeople = 10 // real ORL subjects walking up, one after another
+	benchFPS    = 15
+	benchGap    = 1.5 // seconds of empty lobby before each person
+	benchStay   = 2.0 // seconds each person stands in front
 )
-
-// kioskGCPercent is main.go's GOGC for the kiosk: the gallery is most of
-// the live heap, and the default 100 would let garbage grow as large.
-const kioskGCPercent = 40
 
 // timeline notes when the first frame was captured, so a frame's place in
 // the video can be turned into wall time.
@@ -61,7 +55,9 @@ func (tl *timeline) Latest(dst *camera.Frame) (uint64, bool) {
 // everything loaded (the kiosk minus its window).
 func BenchmarkCheckinLatency(b *testing.B) {
 	k := newKiosk(b)
-	fillStore(b, k.store)
+	if err := fixture.Fill(context.Background(), k.store, fixture.LargeOPD, monday0725.Add(-72*time.Hour)); err != nil {
+		b.Fatal(err)
+	}
 	subject := map[string]int{} // NIP -> place in the video, 1-based
 	for i := 1; i <= benchPeople; i++ {
 		nip := fmt.Sprintf("1990010120150120%02d", i)
@@ -86,11 +82,12 @@ func BenchmarkCheckinLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	k.gal = gal
-	defer debug.SetGCPercent(debug.SetGCPercent(kioskGCPercent))
+	defer debug.SetGCPercent(debug.SetGCPercent(memory.GCPercent))
+	memory.Limit() // as main does
 	if err := k.store.ReleaseMemory(); err != nil {
 		b.Fatal(err)
 	}
-	debug.FreeOSMemory()
+	memory.Release()
 
 	var lat []float64
 	var steps int
@@ -143,44 +140,6 @@ func BenchmarkCheckinLatency(b *testing.B) {
 
 func percentile(sorted []float64, p float64) float64 {
 	return sorted[int(math.Ceil(p*float64(len(sorted))))-1]
-}
-
-// fillStore adds benchEmployees employees with benchTemplates random
-// templates each (far from any real face) and benchEvents events.
-func fillStore(b *testing.B, st *storage.Store) {
-	b.Helper()
-	ctx := context.Background()
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range benchEmployees {
-		nip := nipOf(i)
-		if _, err := st.PutEmployee(ctx, storage.Employee{NIP: nip, Name: "Pegawai " + nip, Unit: "OPD", Status: storage.StatusActive}); err != nil {
-			b.Fatal(err)
-		}
-		ts := make([]storage.Template, benchTemplates)
-		for j := range ts {
-			var norm float64
-			for d := range ts[j].Descriptor {
-				v := r.NormFloat64()
-				ts[j].Descriptor[d], norm = float32(v), norm+v*v
-			}
-			for d := range ts[j].Descriptor {
-				ts[j].Descriptor[d] /= float32(math.Sqrt(norm))
-			}
-		}
-		if _, err := st.AddTemplates(ctx, nip, ts); err != nil {
-			b.Fatal(err)
-		}
-	}
-	recs := make([]storage.Record, 1000)
-	past := monday0725.Add(-72 * time.Hour)
-	for n := 0; n < benchEvents; n += len(recs) {
-		for i := range recs {
-			recs[i] = storage.Record{Event: storage.Event{Kind: storage.KindIn, NIP: nipOf((n + i) % benchEmployees), Time: past}}
-		}
-		if _, err := st.RecordEvents(ctx, recs); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // rssDetail splits resident memory into private (anon) and file-backed

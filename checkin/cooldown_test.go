@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/internal/fixture"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -17,7 +18,7 @@ import (
 // recorded; no second event.
 func TestCooldownAlreadyRecorded(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	k.opts.Liveness = LivenessOff
 	clips := orlClips(t, 5, 0.7, 4, 5)
 	clips = append(clips, testutil.Clip{Seconds: 2.2})
@@ -39,7 +40,7 @@ func TestCooldownAlreadyRecorded(t *testing.T) {
 			again = s
 		}
 	}
-	if !again.Result.Previous.Equal(rec.Result.Time) || again.Person == nil || again.Person.NIP != nipOf(5) {
+	if !again.Result.Previous.Equal(rec.Result.Time) || again.Person == nil || again.Person.NIP != fixture.NIP(5) {
 		t.Errorf("already_recorded %+v: want previous %v and the person", again.Result, rec.Result.Time)
 	}
 }
@@ -48,14 +49,14 @@ func TestCooldownAlreadyRecorded(t *testing.T) {
 // records a manual event with the photo; wrong PINs lock the NIP.
 func TestFallbackAndManual(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	k.opts.Liveness = LivenessOff
 	k.opts.RetryAfter = 200 * time.Millisecond
 	var skip time.Duration // moved by the test to end the PIN lockout
 	wall := clockFrom(monday0725.Add(time.Hour))
 	k.opts.Now = func() time.Time { return wall().Add(skip) }
 	ctx := context.Background()
-	if err := k.store.SetEmployeePIN(ctx, nipOf(5), "246810"); err != nil {
+	if err := k.store.SetEmployeePIN(ctx, fixture.NIP(5), "246810"); err != nil {
 		t.Fatal(err)
 	}
 	p := k.pipeline(t)
@@ -65,16 +66,16 @@ func TestFallbackAndManual(t *testing.T) {
 	}
 
 	for i := range k.opts.PINAttempts {
-		if _, err := p.Manual(ctx, nipOf(5), "000000", nil); !errors.Is(err, storage.ErrBadCredentials) {
+		if _, err := p.Manual(ctx, fixture.NIP(5), "000000", nil); !errors.Is(err, storage.ErrBadCredentials) {
 			t.Fatalf("wrong PIN %d: %v", i, err)
 		}
 	}
-	if _, err := p.Manual(ctx, nipOf(5), "246810", nil); !errors.Is(err, ErrPINLocked) {
+	if _, err := p.Manual(ctx, fixture.NIP(5), "246810", nil); !errors.Is(err, ErrPINLocked) {
 		t.Fatalf("right PIN while locked: %v, want ErrPINLocked", err)
 	}
 	skip = k.opts.PINLockout
 	photo := []byte("\xff\xd8\xff\xe0 not decoded by the store")
-	st, err := p.Manual(ctx, nipOf(5), "246810", photo)
+	st, err := p.Manual(ctx, fixture.NIP(5), "246810", photo)
 	if err != nil || st.Kind != StateRecorded || st.Result.Kind != "manual" {
 		t.Fatalf("manual: %+v, %v", st, err)
 	}
@@ -82,7 +83,7 @@ func TestFallbackAndManual(t *testing.T) {
 	if len(evs) != 1 || evs[0].Kind != storage.KindManual || evs[0].PhotoID == "" || evs[0].Note == "" {
 		t.Fatalf("events %+v: want one manual event with photo and note", evs)
 	}
-	if st, err := p.Manual(ctx, nipOf(5), "246810", nil); err != nil || st.Kind != StateAlreadyRecorded {
+	if st, err := p.Manual(ctx, fixture.NIP(5), "246810", nil); err != nil || st.Kind != StateAlreadyRecorded {
 		t.Fatalf("second manual within the cooldown: %+v, %v", st, err)
 	}
 }
@@ -90,7 +91,7 @@ func TestFallbackAndManual(t *testing.T) {
 // A full disk is reported as storage_full, nothing is half-written.
 func TestStorageFullIsReported(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	if err := k.store.Close(); err != nil {
 		t.Fatal(err)
 	}

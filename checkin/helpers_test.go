@@ -78,11 +78,6 @@ func clockFrom(base time.Time) func() time.Time {
 	return func() time.Time { return base.Add(time.Since(start)) }
 }
 
-// nipOf makes a valid NIP for test subject n.
-func nipOf(n int) string {
-	return fmt.Sprintf("198501%02d2010011%03d", 1+n%28, 1+n%999)
-}
-
 // enroll adds an employee with one template per image.
 func (k *kiosk) enroll(t testing.TB, nip, name string, images ...string) {
 	t.Helper()

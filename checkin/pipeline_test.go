@@ -3,6 +3,7 @@ package checkin
 import (
 	"testing"
 
+	"github.com/hadir-id/hadir/internal/fixture"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -11,16 +12,16 @@ import (
 // frames show them, with evidence photo, distance and margin.
 func TestEnrolledPersonRecordedOnce(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
-	k.enroll(t, nipOf(6), "Subject Six", orl(t, 6, 1), orl(t, 6, 2), orl(t, 6, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(6), "Subject Six", orl(t, 6, 1), orl(t, 6, 2), orl(t, 6, 3))
 	k.opts.Liveness = LivenessOff
 	video := testutil.Video(t, orlClips(t, 5, 0.6, 4, 5, 6, 7, 8, 9, 10), 15)
 	states := play(t, k.pipeline(t), video)
 
 	count, seq := kinds(states)
 	evs := k.events(t)
-	if len(evs) != 1 || evs[0].NIP != nipOf(5) || evs[0].Kind != storage.KindIn {
-		t.Fatalf("events %v, want one in for %s; states %v", evs, nipOf(5), seq)
+	if len(evs) != 1 || evs[0].NIP != fixture.NIP(5) || evs[0].Kind != storage.KindIn {
+		t.Fatalf("events %v, want one in for %s; states %v", evs, fixture.NIP(5), seq)
 	}
 	e := evs[0]
 	if e.PhotoID == "" || e.Distance <= 0 || e.Distance > 0.42 || e.Margin < 0.08 || e.Liveness != "off" {
@@ -45,10 +46,10 @@ func TestEnrolledPersonRecordedOnce(t *testing.T) {
 func TestStrangerNotRecorded(t *testing.T) {
 	k := newKiosk(t)
 	for i := 1; i <= 10; i++ {
-		k.enroll(t, nipOf(i), "ORL", orl(t, i, 1), orl(t, i, 2), orl(t, i, 3))
+		k.enroll(t, fixture.NIP(i), "ORL", orl(t, i, 1), orl(t, i, 2), orl(t, i, 3))
 	}
-	k.enroll(t, nipOf(20), "Bona", idol(t, "bona", "bona.jpg"), idol(t, "bona", "bona2.jpg"))
-	k.enroll(t, nipOf(21), "Jimin", idol(t, "jimin", "jimin.jpg"), idol(t, "jimin", "jimin2.jpg"))
+	k.enroll(t, fixture.NIP(20), "Bona", idol(t, "bona", "bona.jpg"), idol(t, "bona", "bona2.jpg"))
+	k.enroll(t, fixture.NIP(21), "Jimin", idol(t, "jimin", "jimin.jpg"), idol(t, "jimin", "jimin2.jpg"))
 	k.opts.Liveness = LivenessOff
 	clips := orlClips(t, 33, 0.5, 1, 2, 3, 4, 5, 6)
 	clips = append(clips, testutil.Clip{Image: idol(t, "joy", "joy.jpg"), Seconds: 2},
@@ -67,7 +68,7 @@ func TestStrangerNotRecorded(t *testing.T) {
 // challenge: no event, and the attempts end in liveness_failed.
 func TestStillImageFailsChallenge(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	k.opts.Liveness = LivenessChallenge
 	next := 0
 	k.opts.Rand = func(n int) int { next++; return (next - 1) % n }
@@ -95,7 +96,7 @@ func TestBlinkMode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := newKiosk(t)
-			k.enroll(t, nipOf(27), "Subject 27", orl(t, 27, 1), orl(t, 27, 2), orl(t, 27, 3))
+			k.enroll(t, fixture.NIP(27), "Subject 27", orl(t, 27, 1), orl(t, 27, 2), orl(t, 27, 3))
 			k.opts.Liveness = LivenessBlink
 			states := play(t, k.pipeline(t), testutil.Video(t, orlClips(t, 27, 0.5, tc.images...), 15))
 			_, seq := kinds(states)
@@ -108,8 +109,8 @@ func TestBlinkMode(t *testing.T) {
 				}
 				t.Fatalf("%d events, want %d (states %v)", len(evs), tc.want, seq)
 			}
-			if tc.want == 1 && (evs[0].Liveness != "blink-ok" || evs[0].NIP != nipOf(27)) {
-				t.Errorf("event %+v: want blink-ok for %s", evs[0], nipOf(27))
+			if tc.want == 1 && (evs[0].Liveness != "blink-ok" || evs[0].NIP != fixture.NIP(27)) {
+				t.Errorf("event %+v: want blink-ok for %s", evs[0], fixture.NIP(27))
 			}
 		})
 	}

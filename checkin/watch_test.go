@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/internal/fixture"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -40,7 +41,7 @@ func (c *countingFrames) count() int {
 // server dying and coming back.
 func TestWatchRTSP(t *testing.T) {
 	k := newKiosk(t)
-	k.enroll(t, nipOf(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
+	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	clips := orlClips(t, 5, 1, 4, 5)
 	clips = append(clips, orlClips(t, 33, 1, 1, 2)...)
 	srv := testutil.NewRTSPServer(t, testutil.VideoMP4(t, clips, 15))
@@ -70,7 +71,7 @@ func TestWatchRTSP(t *testing.T) {
 	both := func() bool {
 		var known, unknown bool
 		for _, s := range snapshot() {
-			known = known || (s.Known && s.NIP == nipOf(5) && s.Name == "Subject Five")
+			known = known || (s.Known && s.NIP == fixture.NIP(5) && s.Name == "Subject Five")
 			unknown = unknown || !s.Known
 		}
 		return known && unknown

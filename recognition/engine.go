@@ -69,8 +69,9 @@ type Options struct {
 	// Detector is the default detector for Detect calls.
 	Detector Detector
 	// Recognizers is the number of go-face recognizers in the pool. Each
-	// holds its own copy of the models (~166 MB RSS with the 68-point
-	// predictor) and serialises its work. On the 2-core reference machine a
+	// holds its own copy of the models (~97 MiB with the 68-point
+	// predictor, more while it works on large photos) and serialises its
+	// work. On the 2-core reference machine a
 	// second one does not pay: 29 ms per 640x480 frame with one, 38 ms per
 	// frame with two callers in parallel (dlib's BLAS already uses both
 	// cores; see BenchmarkDetectEncodeHOG640Parallel). More cores may differ.

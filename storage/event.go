@@ -320,7 +320,6 @@ func (s *Store) appendEvent(tx *bolt.Tx, r *Record, now time.Time) (Event, error
 	// fill pages instead of splitting them in half (bbolt's default),
 	// which would double the size of the file.
 	events.FillPercent, ledger.FillPercent = appendFill, appendFill
-	tx.Bucket(bktOutbox).FillPercent = appendFill
 	seq, err := ledger.NextSequence()
 	if err != nil {
 		return Event{}, err
@@ -346,7 +345,7 @@ func (s *Store) appendEvent(tx *bolt.Tx, r *Record, now time.Time) (Event, error
 	if err := ledger.Put(seqKey(seq), le.encode()); err != nil {
 		return Event{}, err
 	}
-	if err := tx.Bucket(bktOutbox).Put(seqKey(seq), []byte(e.ID)); err != nil {
+	if err := addOutbox(tx, seq, e.ID, 1); err != nil {
 		return Event{}, err
 	}
 	head := append(seqKey(seq), e.Hash[:]...)

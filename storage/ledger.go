@@ -175,6 +175,10 @@ func verifyLedgerTx(ctx context.Context, tx *bolt.Tx) (LedgerReport, error) {
 	if err != nil {
 		return rep, err
 	}
+	if v := tx.Bucket(bktMeta); v != nil && v.Get(keyOutboxLen) != nil && outboxLen(tx) != uint64(rep.Pending) {
+		rep.Broken = &BrokenLink{Reason: fmt.Sprintf("the outbox holds %d entries but its count says %d (entries removed outside the store?)", rep.Pending, outboxLen(tx))}
+		return rep, fmt.Errorf("%w: %s", ErrLedgerBroken, rep.Broken.Reason)
+	}
 	for d, h := range heads {
 		rep.Heads[d] = hex.EncodeToString(h[:])
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -26,10 +27,57 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 	}
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bktOutbox).Stats().KeyN
+		n = int(outboxLen(tx))
 		return nil
 	})
 	return n, err
+}
+
+func outboxLen(tx *bolt.Tx) uint64 {
+	v := tx.Bucket(bktMeta).Get(keyOutboxLen)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// addOutbox adds (delta 1) or removes (delta -1) the outbox entry of the
+// event with this sequence number and keeps the count with it.
+func addOutbox(tx *bolt.Tx, seq uint64, id string, delta int) error {
+	b := tx.Bucket(bktOutbox)
+	b.FillPercent = appendFill // keys only grow
+	var err error
+	if delta > 0 {
+		err = b.Put(seqKey(seq), []byte(id))
+	} else if b.Get(seqKey(seq)) != nil {
+		err = b.Delete(seqKey(seq))
+	} else {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n := outboxLen(tx)
+	if delta < 0 && n == 0 {
+		return nil
+	}
+	return tx.Bucket(bktMeta).Put(keyOutboxLen, binary.BigEndian.AppendUint64(nil, uint64(int64(n)+int64(delta))))
+}
+
+// countOutbox stores the outbox count when a file from an earlier version
+// has none (once; the next opens find it).
+func (s *Store) countOutbox() error {
+	var missing bool
+	if err := s.view(func(tx *bolt.Tx) error {
+		missing = tx.Bucket(bktMeta).Get(keyOutboxLen) == nil
+		return nil
+	}); err != nil || !missing {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		n := tx.Bucket(bktOutbox).Stats().KeyN
+		return tx.Bucket(bktMeta).Put(keyOutboxLen, binary.BigEndian.AppendUint64(nil, uint64(n)))
+	})
 }
 
 // MarkSynced records the server's acknowledgement of these events and
@@ -85,5 +133,5 @@ func (s *Store) setSync(tx *bolt.Tx, id string, state SyncState, reason string, 
 	if err := tx.Bucket(bktEvents).Put([]byte(id), encodeEvent(&e)); err != nil {
 		return err
 	}
-	return tx.Bucket(bktOutbox).Delete(seqKey(e.Seq))
+	return addOutbox(tx, e.Seq, id, -1)
 }

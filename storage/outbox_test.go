@@ -3,7 +3,11 @@ package storage
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestOutboxPagingAndAcknowledgement(t *testing.T) {
@@ -76,5 +80,74 @@ func TestOutboxPagingAndAcknowledgement(t *testing.T) {
 	// Sync state is outside the hash: the chain still verifies.
 	if _, err := s.VerifyLedger(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The outbox count is kept with the outbox, survives a reopen, is rebuilt
+// for a file written before it existed, and verify-ledger notices an
+// outbox entry removed behind the store's back.
+func TestOutboxLenCount(t *testing.T) {
+	s, c, dir := openTest(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 6; i++ {
+		e, err := s.RecordEvent(ctx, sampleEvent(i, c.Now()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	if err := s.MarkSynced(ctx, ids[0], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSynced(ctx, ids[0]); err != nil { // a repeated ack
+		t.Fatal(err)
+	}
+	if err := s.MarkRejected(ctx, ids[2], "unknown NIP"); err != nil {
+		t.Fatal(err)
+	}
+	want := 3
+	check := func(when string) {
+		t.Helper()
+		if n, err := s.OutboxLen(ctx); err != nil || n != want {
+			t.Fatalf("%s: outbox length %d (%v), want %d", when, n, err, want)
+		}
+	}
+	check("after acks")
+
+	reopen := func(edit func(tx *bolt.Tx) error) {
+		t.Helper()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			db, err := bolt.Open(filepath.Join(dir, DBFile), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Update(edit); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+		}
+		var err error
+		if s, err = Open(dir, testOptions(c)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+	}
+	reopen(nil)
+	check("after reopen")
+	// A file from before the count: Open counts once.
+	reopen(func(tx *bolt.Tx) error { return tx.Bucket(bktMeta).Delete(keyOutboxLen) })
+	check("count rebuilt")
+	if _, err := s.VerifyLedger(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// An entry deleted outside the store (hiding an event from the
+	// server) no longer matches the count.
+	reopen(func(tx *bolt.Tx) error { return tx.Bucket(bktOutbox).Delete(seqKey(4)) })
+	if _, err := s.VerifyLedger(ctx); !errors.Is(err, ErrLedgerBroken) || !strings.Contains(err.Error(), "outbox holds 2 entries but its count says 3") {
+		t.Fatalf("verify after an outbox entry vanished: %v", err)
 	}
 }

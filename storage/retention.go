@@ -153,6 +153,9 @@ func (s *Store) Run(ctx context.Context, report func(PurgeReport, error)) error 
 	defer t.Stop()
 	for {
 		rep, err := s.Purge(ctx)
+		// A pass reads the whole ledger; its pages need not stay
+		// resident until the next one.
+		_ = s.ReleaseMemory()
 		switch {
 		case ctx.Err() != nil:
 			return nil

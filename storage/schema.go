@@ -40,6 +40,11 @@ var (
 	keyKeyCheck = []byte("keycheck")
 	keyDevice   = []byte("device")
 	keyCreated  = []byte("created")
+	// keyOutboxLen counts the outbox (8 bytes, big-endian), kept in the
+	// transaction that adds or removes an entry: the status line asks
+	// every few seconds, and counting a long offline backlog would read
+	// (and keep resident) all of its pages each time.
+	keyOutboxLen = []byte("outbox_len")
 	// keyCompact marks a file whose free pages may still hold plaintext
 	// biometric data (left by the schema-1 migration): Open rewrites the
 	// file compactly and clears the mark.
@@ -132,6 +137,9 @@ func (s *Store) prepare(key []byte) error {
 	})
 	if err != nil {
 		return err
+	}
+	if err := s.countOutbox(); err != nil {
+		return fmt.Errorf("count the outbox of %s: %w", s.path, err)
 	}
 	s.device = device
 	if s.opts.DeviceID != "" {

@@ -21,7 +21,7 @@ for tool in ffmpeg xvfb-run; do
 done
 [ -d "$idols" ] || { echo "screenshots: dataset $idols is missing" >&2; exit 1; }
 
-go build -o bin/hadir .
+go build -tags no_emoji -o bin/hadir . # as make build
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data=$work/data

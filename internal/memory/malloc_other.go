@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package memory
+
+func tune(arenas, mmapThreshold int) {}
+
+func trim() {}
