@@ -107,3 +107,18 @@ func mustEmployee(t testing.TB, s *Store, nip, name string) Employee {
 func mathFloat32bits(f float32) uint32 { return math.Float32bits(f) }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// recordEvents records n sample events (0..n-1) stamped now and returns
+// their IDs in order.
+func recordEvents(t *testing.T, s *Store, c *fakeClock, n int) []string {
+	t.Helper()
+	ids := make([]string, 0, n)
+	for i := range n {
+		e, err := s.RecordEvent(context.Background(), sampleEvent(i, c.Now()), nil)
+		if err != nil {
+			t.Fatalf("record event %d: %v", i, err)
+		}
+		ids = append(ids, e.ID)
+	}
+	return ids
+}

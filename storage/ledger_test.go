@@ -98,14 +98,7 @@ func TestVerifyLedgerFindsFirstBrokenLink(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, c, dir := openTest(t)
 			ctx := context.Background()
-			var ids []string
-			for i := 0; i < 6; i++ {
-				e, err := s.RecordEvent(ctx, sampleEvent(i, c.Now()), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, e.ID)
-			}
+			ids := recordEvents(t, s, c, 6)
 			if _, err := s.VerifyLedger(ctx); err != nil {
 				t.Fatalf("before tampering: %v", err)
 			}

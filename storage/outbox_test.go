@@ -13,14 +13,7 @@ import (
 func TestOutboxPagingAndAcknowledgement(t *testing.T) {
 	s, c, _ := openTest(t)
 	ctx := context.Background()
-	var ids []string
-	for i := 0; i < 25; i++ {
-		e, err := s.RecordEvent(ctx, sampleEvent(i, c.Now()), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, e.ID)
-	}
+	ids := recordEvents(t, s, c, 25)
 	var seen []string
 	var after uint64
 	for pages := 0; ; pages++ {
@@ -89,14 +82,7 @@ func TestOutboxPagingAndAcknowledgement(t *testing.T) {
 func TestOutboxLenCount(t *testing.T) {
 	s, c, dir := openTest(t)
 	ctx := context.Background()
-	var ids []string
-	for i := 0; i < 6; i++ {
-		e, err := s.RecordEvent(ctx, sampleEvent(i, c.Now()), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, e.ID)
-	}
+	ids := recordEvents(t, s, c, 6)
 	if err := s.MarkSynced(ctx, ids[0], ids[1]); err != nil {
 		t.Fatal(err)
 	}

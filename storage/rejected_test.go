@@ -9,14 +9,7 @@ import (
 func TestRejectedEventsListedWithReason(t *testing.T) {
 	s, c, _ := openTest(t)
 	ctx := context.Background()
-	var ids []string
-	for i := 0; i < 12; i++ {
-		e, err := s.RecordEvent(ctx, sampleEvent(i, c.Now()), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, e.ID)
-	}
+	ids := recordEvents(t, s, c, 12)
 	if err := s.MarkSynced(ctx, ids[0], ids[1]); err != nil {
 		t.Fatal(err)
 	}

@@ -3,33 +3,16 @@ package sync
 import (
 	"context"
 	"errors"
-	"math"
-	"math/rand/v2"
 	"testing"
 
+	"github.com/hadir-id/hadir/internal/fixture"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
 
-// face is a dlib-like descriptor (norm 1) for person n; faces of
-// different n lie ~1.4 apart, far beyond the 0.42 threshold.
-func face(n int) [storage.DescriptorLen]float32 {
-	r := rand.New(rand.NewPCG(uint64(n), 99))
-	var d [storage.DescriptorLen]float32
-	var s float64
-	for i := range d {
-		v := r.NormFloat64()
-		d[i], s = float32(v), s+v*v
-	}
-	for i := range d {
-		d[i] /= float32(math.Sqrt(s))
-	}
-	return d
-}
-
-// nearFace is face(n) moved by about dist.
+// nearFace is fixture.Face(n) moved by about dist.
 func nearFace(n int, dist float32) [storage.DescriptorLen]float32 {
-	d, o := face(n), face(n+1000)
+	d, o := fixture.Face(n), fixture.Face(n+1000)
 	for i := range d {
 		d[i] += o[i] * dist
 	}
@@ -75,7 +58,7 @@ func TestRealRosterAndEnrollments(t *testing.T) {
 	registerKiosk(t, wa, srv, srv.url)
 
 	for i := 1; i <= 5; i++ {
-		enrollLocal(t, sb, nip(i), "Pegawai", "active", face(i), nearFace(i, 0.1))
+		enrollLocal(t, sb, nip(i), "Pegawai", "active", fixture.Face(i), nearFace(i, 0.1))
 		if err := wb.PushEnrollment(ctx, nip(i)); err != nil {
 			t.Fatalf("push enrollment %d: %v", i, err)
 		}
@@ -91,16 +74,16 @@ func TestRealRosterAndEnrollments(t *testing.T) {
 			t.Errorf("%s: %d templates on A", nip(i), len(ts))
 		}
 	}
-	if m := ga.Search(recognition.Descriptor(face(3))); m.ID != nip(3) || m.Distance > 1e-6 {
+	if m := ga.Search(recognition.Descriptor(fixture.Face(3))); m.ID != nip(3) || m.Distance > 1e-6 {
 		t.Errorf("search face 3 = %+v", m)
 	}
 
 	// Changes on the server side.
-	enrollLocal(t, sb, nip(2), "Pegawai Dua", "active", face(20)) // re-enrolled with a new face
+	enrollLocal(t, sb, nip(2), "Pegawai Dua", "active", fixture.Face(20)) // re-enrolled with a new face
 	if err := wb.PushEnrollment(ctx, nip(2)); err != nil {
 		t.Fatal(err)
 	}
-	enrollLocal(t, sb, nip(4), "Pegawai", "inactive", face(4))
+	enrollLocal(t, sb, nip(4), "Pegawai", "inactive", fixture.Face(4))
 	if err := wb.PushEnrollment(ctx, nip(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +101,10 @@ func TestRealRosterAndEnrollments(t *testing.T) {
 	if ts, _ := sa.Templates(ctx, nip(1)); len(ts) != 0 || ga.Has(nip(1)) {
 		t.Errorf("deleted employee keeps %d templates / gallery entry", len(ts))
 	}
-	if m := ga.Search(recognition.Descriptor(face(20))); m.ID != nip(2) || m.Distance > 1e-6 {
+	if m := ga.Search(recognition.Descriptor(fixture.Face(20))); m.ID != nip(2) || m.Distance > 1e-6 {
 		t.Errorf("re-enrolled face not live on A: %+v", m)
 	}
-	if m := ga.Search(recognition.Descriptor(face(2))); m.ID == nip(2) && m.Distance < 0.42 {
+	if m := ga.Search(recognition.Descriptor(fixture.Face(2))); m.ID == nip(2) && m.Distance < 0.42 {
 		t.Errorf("old template of %s still matches: %+v", nip(2), m)
 	}
 	if e, _ := sa.Employee(ctx, nip(2)); e.Name != "Pegawai Dua" {

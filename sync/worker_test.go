@@ -166,8 +166,8 @@ func TestRevokedStopsAndKeepsOutbox(t *testing.T) {
 	// Run tries once, parks (no timer, no request) until re-registered.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	reqs := fs.f.total() // before Run starts: its one attempt may come at once
 	go func() { done <- fs.w.Run(ctx) }()
-	reqs := fs.f.total()
 	waitFor(t, "Run's first attempt", func() bool { return fs.f.total() > reqs })
 	fs.f.codes["CODE-2"] = true
 	if err := fs.w.Register(context.Background(), "", "CODE-2", "Lobby BKPSDM"); err != nil {
