@@ -21,6 +21,8 @@ const (
 	// maxDocumentPixels bounds a JPEG/PNG before it is decoded (a 16 MP
 	// phone photo decodes to 64 MB; nothing larger is decoded).
 	maxDocumentPixels = 16_000_000
+	// maxDocumentName bounds the stored file name.
+	maxDocumentName = 200
 )
 
 // documentTypes maps the allowed file name extensions to their MIME type.
@@ -49,6 +51,9 @@ func checkDocument(name string, data []byte, limit int64) (string, error) {
 	}
 	if len(data) == 0 {
 		return "", badRequest("document %q is empty", trunc(name))
+	}
+	if len(name) > maxDocumentName || strings.ContainsAny(name, "\x00\r\n/\\") {
+		return "", badRequest("document name %q must be a plain file name of at most %d bytes", trunc(name), maxDocumentName)
 	}
 	want, ok := documentTypes[strings.ToLower(filepath.Ext(name))]
 	if !ok {

@@ -116,6 +116,7 @@ func testExceptions(t *testing.T, b Backend) {
 		{"not a document type", op, exc(NIP(1), "S", "2026-10-20", "2026-10-20"), "run.exe", pdf, 415, "unsupported_document", ".pdf"},
 		{"PDF header only", op, exc(NIP(1), "S", "2026-10-20", "2026-10-20"), "surat.pdf", []byte("%PDF-1.4\nnot really a pdf at all, no trailer\n"), 422, "document_unreadable", "trailer"},
 		{"truncated PNG", op, exc(NIP(1), "S", "2026-10-20", "2026-10-20"), "foto.png", TestPNG(t)[:40], 422, "document_unreadable", ""},
+		{"name too long", op, exc(NIP(1), "S", "2026-10-20", "2026-10-20"), strings.Repeat("a", 200) + ".pdf", pdf, 400, "bad_request", "plain file name"},
 		{"too large", op, exc(NIP(1), "S", "2026-10-20", "2026-10-20"), "surat.pdf", big, 413, "document_too_large", "limit"},
 	}
 	for _, tc := range bad {
