@@ -167,6 +167,10 @@ func testExceptionDecisions(t *testing.T, b Backend) {
 	e.Want(e.Do("POST", path(byOp, "approve"), otherHead, nil), 403, "forbidden")  // another unit's head
 	e.Want(e.Do("POST", path(byOp, "reject"), head, nil), 400, "bad_request")      // a rejection needs a reason
 	e.Want(e.Do("POST", path("NOPE", "approve"), head, nil), 404, "not_found")
+	// A head (or operator) without units serves no unit, not every unit.
+	unitless := e.As("kepala0", server.RoleHead)
+	e.Want(e.Do("POST", path(byOp, "approve"), unitless, nil), 403, "forbidden")
+	e.Want(e.Do("GET", "/api/v1/recap/monthly?unit=DINKES&month=2026-10", unitless, nil), 403, "forbidden")
 	r := e.Do("POST", path(byOp, "approve"), head, map[string]any{"note": "ok"})
 	e.Want(r, 200, "")
 	if x := r.JSON["exception"].(map[string]any); x["state"] != "approved" || x["decided_by"] != "kepala" || x["decided_at"] == nil {
