@@ -34,12 +34,14 @@ run: models build
 vet:
 	$(GO) vet ./...
 
+# The PostgreSQL store tests run against a throwaway cluster started for the
+# run (tools/with-postgres.sh), or the server HADIR_TEST_POSTGRES names.
 test: models tools
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 25m ./...
+	tools/with-postgres.sh $(GO) test -race -count=1 -timeout 25m ./...
 
 bench: models tools
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
+	tools/with-postgres.sh $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
 
 # Runs the real kiosk under Xvfb on a video made from ../shared/datasets/idols
 # and writes PNGs of its main screens to screenshots/ (not committed).
