@@ -36,8 +36,10 @@ vet:
 
 # The PostgreSQL store tests run against a throwaway cluster started for the
 # run (tools/with-postgres.sh), or the server HADIR_TEST_POSTGRES names.
+# vet with -race shares the test build's cache: the cgo packages (dlib,
+# OpenCV, GL) compile once per fresh machine instead of twice.
 test: models tools
-	$(GO) vet ./...
+	$(GO) vet -race ./...
 	tools/with-postgres.sh $(GO) test -race -count=1 -timeout 25m ./...
 
 bench: models tools
