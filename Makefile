@@ -52,3 +52,18 @@ screenshots: models
 
 clean:
 	rm -rf bin bench.txt
+
+# --- Packaging (deb): release binaries for the baseline CPU, Debian packages.
+# `make release` builds bin/release/{hadir,hadir-server} for x86-64-v2
+# (HADIR_MARCH) instead of this machine's CPU (tools/release.sh); `make deb`
+# packages them into bin/deb/*.deb (packaging/build.sh); `make baseline-check`
+# runs them as an older CPU under qemu (tools/baseline-check.sh).
+.PHONY: release deb baseline-check
+release: deps
+	@tools/release.sh
+
+deb: models release
+	@packaging/build.sh
+
+baseline-check: models release
+	@tools/baseline-check.sh
