@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hadir-id/hadir/attendance"
@@ -51,6 +52,7 @@ type Server struct {
 	faces   *FaceEngine
 	ownFace bool
 	routes  []route
+	pages   atomic.Pointer[http.Handler] // MountPages (routes.go)
 }
 
 // authKind says how a route authenticates.
@@ -130,6 +132,9 @@ func New(cfg Config) (*Server, error) {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.servePages(w, r) {
+			return
+		}
 		if allow := s.allowed(r.URL.Path); len(allow) > 0 {
 			s.metrics.request("unmatched", http.StatusMethodNotAllowed)
 			e := fail(http.StatusMethodNotAllowed, "method_not_allowed", "%s %s: use %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
