@@ -143,8 +143,9 @@ script prerm hadir hadir-kiosk.service /var/lib/hadir "" "" "" "" "" >"$d/DEBIAN
 script postrm hadir hadir-kiosk.service /var/lib/hadir "" "" "" "" "" >"$d/DEBIAN/postrm"
 deps=$(shlibdeps "$bindir/hadir")
 # GLFW opens the Wayland, xkbcommon and EGL libraries with dlopen, which
-# dpkg-shlibdeps cannot see; Mesa renders on any GPU (or none).
-gui="libwayland-client0, libwayland-cursor0, libwayland-egl1, libxkbcommon0, libegl1, libgl1-mesa-dri"
+# dpkg-shlibdeps cannot see; Mesa renders on any GPU (or none). Debian's
+# cage 0.1.4 refuses to start without Xwayland but does not depend on it.
+gui="xwayland, libwayland-client0, libwayland-cursor0, libwayland-egl1, libxkbcommon0, libegl1, libgl1-mesa-dri"
 finish "$d" hadir "$arch" "adduser, cage, hadir-models (= $version), $gui, ${deps}" "Hadir face-recognition attendance kiosk
  An offline-first attendance kiosk for Indonesian local government:
  employees check in by looking at the camera; operators enroll faces on
