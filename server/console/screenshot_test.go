@@ -42,6 +42,7 @@ func TestScreenshots(t *testing.T) {
 		s.open(p.path)
 		shot(p.name)
 	}
+	s.open("/kiosks")
 	s.run(chromedp.Click(chromedp.CSS("details.card summary")), chromedp.SetValue(chromedp.ID("units"), "DINKES"),
 		chromedp.Click(chromedp.ID("create-code")), chromedp.WaitVisible(chromedp.ID("code")))
 	shot("code")
