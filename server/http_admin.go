@@ -16,7 +16,7 @@ func (p *principal) canUnit(unit string) bool {
 	if p.user.Role == RoleAdmin {
 		return true
 	}
-	return p.user.Role == RoleOperator && unit != "" && unitAllowed(p.user.Units, unit)
+	return (p.user.Role == RoleOperator || p.user.Role == RoleHead) && unit != "" && unitAllowed(p.user.Units, unit)
 }
 
 func forbiddenUnit(unit string) *apiError {

@@ -189,30 +189,3 @@ func (s *Server) handleManualEvents(w http.ResponseWriter, r *http.Request, p *p
 	s.writeJSON(w, http.StatusOK, M{"unit": unit, "events": nonNilRows(evs)})
 	return nil
 }
-
-func (s *Server) handleApproval(approve bool) func(http.ResponseWriter, *http.Request, *principal) error {
-	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
-		id := r.PathValue("id")
-		evs, err := s.store.Events(r.Context(), EventFilter{ID: id})
-		if err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			return fail(http.StatusNotFound, "not_found", "event %s not found", id)
-		}
-		emp, _, err := s.store.Employee(r.Context(), evs[0].NIP)
-		if err != nil && p.user.Role != RoleAdmin {
-			return forbiddenUnit("(employee " + evs[0].NIP + " not on the roster)")
-		}
-		if err == nil && !p.canUnit(emp.Unit) {
-			return forbiddenUnit(emp.Unit)
-		}
-		e, err := s.store.SetApproval(r.Context(), id, approve, p.user.Name, s.now())
-		if err != nil {
-			return err
-		}
-		s.audit(r, p, "manual."+map[bool]string{true: "approve", false: "reject"}[approve], id, "nip="+e.NIP)
-		s.writeJSON(w, http.StatusOK, M{"event": e})
-		return nil
-	}
-}

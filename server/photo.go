@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/recognition"
 )
 
@@ -173,7 +174,7 @@ func (s *Server) handleFaceRegister(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	emp := wireEmployee{NIP: fields["nip"], Name: fields["name"], Unit: fields["unit"], Status: fields["status"]}
+	emp := api.Employee{NIP: fields["nip"], Name: fields["name"], Unit: fields["unit"], Status: fields["status"]}
 	if err := checkEmployee(&emp); err != nil {
 		return err
 	}

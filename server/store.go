@@ -98,6 +98,9 @@ type Store interface {
 
 	// Stats returns database-wide counts for /metrics.
 	Stats(ctx context.Context) (Stats, error)
+
+	// RecapStore: leave, corrections, calendar, rosters, recap reads.
+	RecapStore
 }
 
 // LockoutPolicy is the login rate limit: Max failures within Window lock

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -186,8 +187,8 @@ func testEventsBadBody(t *testing.T, b Backend) {
 		{"missing events", `{}`, 400, "bad_request"},
 		{"empty list", `{"events":[]}`, 400, "bad_request"},
 		{"trailing data", mustJSON(Batch(one)) + `{"x":1}`, 400, "bad_request"},
-		{"too many", Batch(manyEvents(1001, one)...), 413, "batch_too_large"},
-		{"oversized body", `{"events":[` + strings.Repeat(" ", server.MaxBatchBytes) + `]}`, 413, ""},
+		{"too many", Batch(manyEvents(api.MaxBatchEvents+1, one)...), 413, "batch_too_large"},
+		{"oversized body", `{"events":[` + strings.Repeat(" ", api.MaxBatchBytes) + `]}`, 413, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.Do("POST", "/api/v1/events", d.Token, tc.body)

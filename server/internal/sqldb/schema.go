@@ -68,6 +68,46 @@ var migrations = [][]string{
 			id {{AUTOID}}, time_ns BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
 			target TEXT NOT NULL, detail TEXT NOT NULL, remote TEXT NOT NULL)`,
 	},
+	// 4: leave, corrections, calendar, rosters and recap indexes (recap).
+	// Dates are YYYYMMDD integers; exceptions.doc is sealed like photos.
+	4: {
+		`CREATE TABLE exception_types (code TEXT PRIMARY KEY, name TEXT NOT NULL, effect TEXT NOT NULL,
+			active INTEGER NOT NULL, position INTEGER NOT NULL)`,
+		`INSERT INTO meta (key, ival) VALUES ('exception_types', 0)`,
+		`CREATE TABLE exceptions (
+			id TEXT PRIMARY KEY, nip TEXT NOT NULL, unit TEXT NOT NULL, type TEXT NOT NULL,
+			from_day INTEGER NOT NULL, to_day INTEGER NOT NULL, at_min INTEGER NOT NULL DEFAULT -1,
+			reason TEXT NOT NULL, doc_name TEXT NOT NULL DEFAULT '', doc_type TEXT NOT NULL DEFAULT '',
+			doc_size BIGINT NOT NULL DEFAULT 0, doc {{BLOB}}, state TEXT NOT NULL,
+			created_by TEXT NOT NULL, created_ns BIGINT NOT NULL, decided_by TEXT NOT NULL DEFAULT '',
+			decided_ns BIGINT NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',
+			revoked_by TEXT NOT NULL DEFAULT '', revoked_ns BIGINT NOT NULL DEFAULT 0,
+			types_version INTEGER NOT NULL)`,
+		`CREATE INDEX exceptions_nip_days ON exceptions (nip, from_day)`,
+		`CREATE INDEX exceptions_state_created ON exceptions (state, created_ns)`,
+		`CREATE INDEX exceptions_unit_days ON exceptions (unit, to_day)`,
+		`CREATE TABLE corrections (
+			id TEXT PRIMARY KEY, nip TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL,
+			time_ns BIGINT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL,
+			created_by TEXT NOT NULL, created_ns BIGINT NOT NULL, decided_by TEXT NOT NULL DEFAULT '',
+			decided_ns BIGINT NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '')`,
+		`CREATE INDEX corrections_nip_time ON corrections (nip, time_ns)`,
+		`CREATE INDEX corrections_state_created ON corrections (state, created_ns)`,
+		`CREATE TABLE holidays (day INTEGER PRIMARY KEY, year INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL)`,
+		`CREATE INDEX holidays_year ON holidays (year)`,
+		`CREATE TABLE holiday_years (year INTEGER PRIMARY KEY)`,
+		`CREATE TABLE shifts (nip TEXT NOT NULL, day INTEGER NOT NULL, unit TEXT NOT NULL, shift TEXT NOT NULL,
+			off INTEGER NOT NULL, PRIMARY KEY (nip, day))`,
+		`CREATE INDEX shifts_unit_day ON shifts (unit, day)`,
+		`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+		`CREATE TABLE employee_service (nip TEXT PRIMARY KEY, from_day INTEGER NOT NULL, to_day INTEGER NOT NULL)`,
+		// The recap walks a unit's people in NIP order and each one's
+		// events by (nip, time_ns): no sort, no scan of other units.
+		`CREATE INDEX recap_employees_unit_nip ON employees (unit, nip)`,
+		// The approvals queue finds manual events awaiting (or given) a
+		// decision without scanning the month's events.
+		`CREATE INDEX recap_events_decisions ON events (approval, time_ns) WHERE approval <> ''`,
+	},
 }
 
 // SchemaVersion is the latest migration version.
