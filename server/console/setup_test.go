@@ -106,6 +106,7 @@ func (s *site) seed(day time.Time) {
 	s.pw["admin"] = s.User("admin", server.RoleAdmin)
 	s.pw["op"] = s.User("op", server.RoleOperator, "DINKES")
 	s.pw["aud"] = s.User("aud", server.RoleAuditor)
+	s.pw["head"] = s.User("head", server.RoleHead, "DINKES")
 	s.admin, _ = s.Login("admin", s.pw["admin"])
 	rng := storetest.Seed(42)
 	k1, k2 := s.Register("K1", "DINKES"), s.Register("K2", "DINSOS")
