@@ -13,6 +13,8 @@ var (
 	staff    = []server.Role{server.RoleAdmin, server.RoleOperator}
 	admins   = []server.Role{server.RoleAdmin}
 	auditors = []server.Role{server.RoleAdmin, server.RoleAuditor}
+	recap    = []server.Role{server.RoleAdmin, server.RoleOperator, server.RoleHead}
+	everyone = []server.Role{server.RoleAdmin, server.RoleOperator, server.RoleHead, server.RoleAuditor}
 )
 
 func (c *Console) routes() {
@@ -20,7 +22,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /{$}", c.handleRoot)
 	m.HandleFunc("GET /login", c.handleLoginForm)
 	m.HandleFunc("POST /login", c.handleLogin)
-	m.HandleFunc("POST /logout", c.page(append(staff, server.RoleAuditor), c.handleLogout))
+	m.HandleFunc("POST /logout", c.page(everyone, c.handleLogout))
 	m.HandleFunc("GET /today", c.page(staff, c.handleToday))
 	m.HandleFunc("GET /kiosks", c.page(staff, c.handleKiosks))
 	m.HandleFunc("POST /kiosks/code", c.page(admins, c.handleCreateCode))
@@ -32,6 +34,13 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /users", c.page(admins, c.handleCreateUser))
 	m.HandleFunc("GET /audit", c.page(auditors, c.handleAudit))
 	m.HandleFunc("GET /audit.csv", c.page(auditors, c.handleAuditCSV))
+	m.HandleFunc("GET /recap/monthly", c.page(recap, c.handleLB1))
+	m.HandleFunc("GET /recap/person/{nip}", c.page(recap, c.handleLB2))
+	m.HandleFunc("GET /recap/export", c.page(recap, c.handleExport))
+	m.HandleFunc("GET /approvals", c.page(recap, c.handleApprovals))
+	m.HandleFunc("POST /approvals/{kind}/{id}/{verb}", c.page(recap, c.handleDecide))
+	m.HandleFunc("GET /approvals/exception/{id}/document", c.page(recap, c.handleDocument))
+	m.HandleFunc("POST /exceptions", c.page(staff, c.handleCreateException))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		v := c.newView(w, r, c.current(r))
 		c.fail(w, v, errNotFound)

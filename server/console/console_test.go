@@ -25,6 +25,7 @@ func TestConsole(t *testing.T) {
 	t.Run("AuditorSeesOnlyAuditLog", func(t *testing.T) { s.t = t; testAuditor(s) })
 	t.Run("FormWithoutCSRFRefused", func(t *testing.T) { s.t = t; testCSRF(s) })
 	t.Run("KiosksEmployeesUsers", func(t *testing.T) { s.t = t; testAdminPages(s) })
+	t.Run("ExceptionApprovalsLB1XLSX", func(t *testing.T) { s.t = t; testRecapFlow(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
 	t.Run("IdleSessionExpires", func(t *testing.T) { s.t = t; testIdle(s) })
 }

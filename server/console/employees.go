@@ -177,7 +177,7 @@ func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view
 	d.Days = rep.Days
 	for _, day := range rep.Days {
 		if t := cmp.Or(day.CheckOut, day.CheckIn); t != "" {
-			d.LastDate, d.LastTime = day.Date, t[:5]
+			d.LastDate, d.LastTime = day.Date, t
 		}
 	}
 	v.Title, v.Data = "employee.title", d

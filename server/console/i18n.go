@@ -200,3 +200,24 @@ func (f formatter) Duration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d %s", int(d/(24*time.Hour)), day)
 }
+
+// Day formats an API date (YYYY-MM-DD): "Sel, 1 Des 2026".
+func (f formatter) Day(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return fmt.Sprintf("%s, %d %s %d", dayNames[f.lang][t.Weekday()][:3], t.Day(), monthNames[f.lang][t.Month()-1][:3], t.Year())
+}
+
+// HM formats an API local time (HH:MM:SS) as the language writes it:
+// "07.31" / "07:31".
+func (f formatter) HM(clock string) string {
+	if len(clock) < 5 {
+		return clock
+	}
+	if f.lang == langID {
+		return clock[:2] + "." + clock[3:5]
+	}
+	return clock[:5]
+}

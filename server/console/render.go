@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hadir-id/hadir/server"
@@ -21,7 +22,7 @@ var errSessionEnded = errors.New("console: session ended")
 // maxForm bounds a posted form (uploads set their own limit).
 const maxForm = 64 << 10
 
-var pageFiles = []string{"login", "error", "today", "kiosks", "code", "employees", "employee", "users", "audit"}
+var pageFiles = []string{"login", "error", "today", "kiosks", "code", "employees", "employee", "users", "audit", "lb1", "lb2", "approvals"}
 
 func (c *Console) parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
@@ -97,9 +98,12 @@ func (v *view) Query(k string) string { return v.r.URL.Query().Get(k) }
 func (v *view) Is(role string) bool { return v.User != nil && string(v.User.Role) == role }
 
 var navByRole = map[server.Role][]navItem{
-	server.RoleAdmin:    {{"/today", "nav.today", false}, {"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}, {"/users", "nav.users", false}, {"/audit", "nav.audit", false}},
-	server.RoleOperator: {{"/today", "nav.today", false}, {"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}},
-	server.RoleAuditor:  {{"/audit", "nav.audit", false}},
+	server.RoleAdmin: {{"/today", "nav.today", false}, {"/recap/monthly", "nav.lb1", false}, {"/approvals", "nav.approvals", false},
+		{"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}, {"/users", "nav.users", false}, {"/audit", "nav.audit", false}},
+	server.RoleOperator: {{"/today", "nav.today", false}, {"/recap/monthly", "nav.lb1", false}, {"/approvals", "nav.approvals", false},
+		{"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}},
+	server.RoleHead:    {{"/approvals", "nav.approvals", false}, {"/recap/monthly", "nav.lb1", false}},
+	server.RoleAuditor: {{"/audit", "nav.audit", false}},
 }
 
 // home is the first page a role sees.
@@ -210,6 +214,10 @@ func (c *Console) page(roles []server.Role, fn pageFunc) http.HandlerFunc {
 
 // parseForm reads a urlencoded or multipart form within its size limit.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+		return r.ParseMultipartForm(maxUpload)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		return err

@@ -36,12 +36,14 @@ func TestScreenshots(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"today", "/today?lang=id"}, {"today-en", "/today?lang=en"},
 		{"kiosks", "/kiosks?lang=id"}, {"employees", "/employees"}, {"employee", "/employees/" + s.nips["DINKES"][0]},
-		{"users", "/users"}, {"audit", "/audit"},
+		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"},
+		{"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
 	}
 	for _, p := range pages {
 		s.open(p.path)
 		shot(p.name)
 	}
+	s.open("/kiosks")
 	s.run(chromedp.Click(chromedp.CSS("details.card summary")), chromedp.SetValue(chromedp.ID("units"), "DINKES"),
 		chromedp.Click(chromedp.ID("create-code")), chromedp.WaitVisible(chromedp.ID("code")))
 	shot("code")

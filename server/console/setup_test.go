@@ -87,7 +87,7 @@ func newSite(t *testing.T) *site {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768), chromedp.Flag("lang", "id-ID"))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
@@ -106,6 +106,7 @@ func (s *site) seed(day time.Time) {
 	s.pw["admin"] = s.User("admin", server.RoleAdmin)
 	s.pw["op"] = s.User("op", server.RoleOperator, "DINKES")
 	s.pw["aud"] = s.User("aud", server.RoleAuditor)
+	s.pw["head"] = s.User("head", server.RoleHead, "DINKES")
 	s.admin, _ = s.Login("admin", s.pw["admin"])
 	rng := storetest.Seed(42)
 	k1, k2 := s.Register("K1", "DINKES"), s.Register("K2", "DINSOS")
