@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"io"
 	"net/http"
 	"sync"
@@ -11,14 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// Batch limits of POST /api/v1/events.
-const (
-	MaxBatchEvents = 1000
-	MaxBatchBytes  = 8 << 20
-	maxTextLen     = 1024
-)
-
-// ErrBatchTooLarge: more than MaxBatchEvents events (413 batch_too_large).
+// ErrBatchTooLarge: more than api.MaxBatchEvents events (413 batch_too_large).
 var ErrBatchTooLarge = errors.New("batch too large")
 
 // ErrBadBatch: the body as a whole is unusable (400, nothing stored).
@@ -62,8 +56,8 @@ func DecodeBatch(r io.Reader, deviceID string) ([]BatchItem, error) {
 	switch {
 	case len(raws) == 0:
 		return nil, fmt.Errorf("%w: \"events\" is empty", ErrBadBatch)
-	case len(raws) > MaxBatchEvents:
-		return nil, fmt.Errorf("%w: %d events, at most %d per batch", ErrBatchTooLarge, len(raws), MaxBatchEvents)
+	case len(raws) > api.MaxBatchEvents:
+		return nil, fmt.Errorf("%w: %d events, at most %d per batch", ErrBatchTooLarge, len(raws), api.MaxBatchEvents)
 	}
 	items := make([]BatchItem, len(raws))
 	for i, raw := range raws {
@@ -87,7 +81,7 @@ func decodeEvent(raw json.RawMessage, deviceID string) BatchItem {
 		if s, ok := idOnly.ID.(string); ok {
 			it.ID = s
 		}
-		it.Reason, it.Message = "bad_json", fmt.Sprintf("event is not valid: %v", err)
+		it.Reason, it.Message = api.ReasonBadJSON, fmt.Sprintf("event is not valid: %v", err)
 		return it
 	}
 	it.ID = it.Event.ID
@@ -99,31 +93,31 @@ func decodeEvent(raw json.RawMessage, deviceID string) BatchItem {
 func validateEvent(e *Event, deviceID string) (string, string) {
 	switch {
 	case !validID(e.ID):
-		return "bad_id", fmt.Sprintf("id %q must be 1-64 characters of [0-9A-Za-z_-] (a ULID)", trunc(e.ID))
+		return api.ReasonBadID, fmt.Sprintf("id %q must be 1-64 characters of [0-9A-Za-z_-] (a ULID)", trunc(e.ID))
 	case e.Kind != KindIn && e.Kind != KindOut && e.Kind != KindSighting && e.Kind != KindManual:
-		return "bad_kind", fmt.Sprintf("kind %q is not in, out, sighting or manual", trunc(e.Kind))
+		return api.ReasonBadKind, fmt.Sprintf("kind %q is not in, out, sighting or manual", trunc(e.Kind))
 	case e.NIP == "" && e.Kind != KindSighting:
-		return "bad_nip", fmt.Sprintf("nip is empty, allowed only for kind sighting (kind %q)", e.Kind)
+		return api.ReasonBadNIP, fmt.Sprintf("nip is empty, allowed only for kind sighting (kind %q)", e.Kind)
 	case e.Time.IsZero():
-		return "missing_time", "time is missing"
+		return api.ReasonMissingTime, "time is missing"
 	case e.Device != deviceID:
-		return "device_mismatch", fmt.Sprintf("event device %q is not the authenticated device %q", trunc(e.Device), deviceID)
+		return api.ReasonDeviceMismatch, fmt.Sprintf("event device %q is not the authenticated device %q", trunc(e.Device), deviceID)
 	case e.Seq == 0:
-		return "bad_seq", "seq must be 1 or more"
+		return api.ReasonBadSeq, "seq must be 1 or more"
 	case e.Hash.IsZero():
-		return "missing_hash", "hash is missing"
+		return api.ReasonMissingHash, "hash is missing"
 	}
 	if e.NIP != "" {
 		if err := ValidateNIP(e.NIP); err != nil {
-			return "bad_nip", err.Error()
+			return api.ReasonBadNIP, err.Error()
 		}
 	}
 	if e.Zone != "" && !validZone(e.Zone) {
-		return "bad_zone", fmt.Sprintf("zone %q is not an IANA time zone", trunc(e.Zone))
+		return api.ReasonBadZone, fmt.Sprintf("zone %q is not an IANA time zone", trunc(e.Zone))
 	}
 	for name, v := range map[string]string{"boot_id": e.BootID, "liveness": e.Liveness, "photo_id": e.PhotoID, "operator": e.Operator, "note": e.Note, "zone": e.Zone} {
-		if len(v) > maxTextLen || !utf8.ValidString(v) {
-			return "bad_text", fmt.Sprintf("%s is longer than %d bytes or not UTF-8", name, maxTextLen)
+		if len(v) > api.MaxTextLen || !utf8.ValidString(v) {
+			return api.ReasonBadText, fmt.Sprintf("%s is longer than %d bytes or not UTF-8", name, api.MaxTextLen)
 		}
 	}
 	e.Time = e.Time.UTC()

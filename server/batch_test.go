@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,7 +31,7 @@ func TestDecodeBatch(t *testing.T) {
 		{"empty", `{"events":[]}`, ErrBadBatch, nil},
 		{"missing", `{}`, ErrBadBatch, nil},
 		{"trailing", `{"events":[` + goodEvent + `]} x`, ErrBadBatch, nil},
-		{"too many", `{"events":[` + strings.Repeat("1,", MaxBatchEvents) + `1]}`, ErrBatchTooLarge, nil},
+		{"too many", `{"events":[` + strings.Repeat("1,", api.MaxBatchEvents) + `1]}`, ErrBatchTooLarge, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items, err := DecodeBatch(strings.NewReader(tc.body), "K1")
@@ -132,7 +133,7 @@ func FuzzDecodeBatch(f *testing.F) {
 			}
 			return
 		}
-		if len(items) == 0 || len(items) > MaxBatchEvents {
+		if len(items) == 0 || len(items) > api.MaxBatchEvents {
 			t.Fatalf("%d items without an error", len(items))
 		}
 		for _, it := range items {

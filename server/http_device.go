@@ -1,8 +1,6 @@
 package server
 
 import (
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -10,17 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hadir-id/hadir/api"
 )
 
 // Device-side endpoints: exactly the kiosk wire contract.
 
-const (
-	smallBody    = 64 << 10
-	enrollBody   = 1 << 20
-	rosterMax    = 2000
-	rosterDefLim = 500
-	maxTemplates = 20
-)
+// smallBody bounds the JSON bodies of small requests (device and HR side).
+const smallBody = api.SmallBodyBytes
 
 func (s *Server) handleTime(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	s.writeJSON(w, http.StatusOK, M{})
@@ -42,12 +37,7 @@ func validDeviceID(id string) bool {
 }
 
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var req struct {
-		Code       string `json:"code"`
-		DeviceID   string `json:"device_id"`
-		Name       string `json:"name"`
-		AppVersion string `json:"app_version"`
-	}
+	var req api.RegisterRequest
 	if err := decodeJSON(w, r, smallBody, &req); err != nil {
 		return err
 	}
@@ -62,28 +52,20 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, p *princ
 		Device{ID: req.DeviceID, Name: req.Name, AppVersion: req.AppVersion, TokenHash: HashSecret(token)}, s.now())
 	switch {
 	case errors.Is(err, ErrInvalidCode):
-		return fail(http.StatusForbidden, "invalid_code", "enrollment code is unknown, already used or expired")
+		return fail(http.StatusForbidden, api.CodeInvalidCode, "enrollment code is unknown, already used or expired")
 	case errors.Is(err, ErrDeviceExists):
-		return fail(http.StatusConflict, "device_exists", "device %s is already registered; revoke it first to register it again", req.DeviceID)
+		return fail(http.StatusConflict, api.CodeDeviceExists, "device %s is already registered; revoke it first to register it again", req.DeviceID)
 	case err != nil:
 		return err
 	}
 	p.device = &d
 	s.audit(r, p, "device.register", d.ID, fmt.Sprintf("name=%q units=%v app=%s", d.Name, d.Units, d.AppVersion))
-	s.writeJSON(w, http.StatusOK, M{"device_id": d.ID, "token": token, "units": d.Units})
+	s.writeJSON(w, http.StatusOK, api.RegisterResponse{ServerTime: s.stamp(), DeviceID: d.ID, Token: token, Units: nonNil(d.Units)})
 	return nil
 }
 
 func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var req struct {
-		Backlog       int64     `json:"backlog"`
-		OldestPending time.Time `json:"oldest_pending"`
-		ClockOffsetNS int64     `json:"clock_offset_ns"`
-		CameraFPS     float64   `json:"camera_fps"`
-		FreeDiskBytes uint64    `json:"free_disk_bytes"`
-		AppVersion    string    `json:"app_version"`
-		LastError     string    `json:"last_error"`
-	}
+	var req api.HeartbeatRequest
 	if err := decodeJSON(w, r, smallBody, &req); err != nil {
 		return err
 	}
@@ -110,32 +92,24 @@ func truncN(s string, n int) string {
 	return s
 }
 
-// eventResult is one entry of the POST /events response.
-type eventResult struct {
-	ID      string `json:"id"`
-	Status  string `json:"status"`
-	Reason  string `json:"reason"`
-	Message string `json:"message,omitempty"`
-}
-
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *principal) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBatchBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, api.MaxBatchBytes)
 	items, err := DecodeBatch(r.Body, p.device.ID)
 	switch {
 	case errors.Is(err, ErrBatchTooLarge):
-		return fail(http.StatusRequestEntityTooLarge, "batch_too_large", "%v", err)
+		return fail(http.StatusRequestEntityTooLarge, api.CodeBatchTooLarge, "%v", err)
 	case errors.Is(err, ErrBadBatch):
 		return badRequest("%v", err)
 	case err != nil:
 		return err
 	}
-	results := make([]eventResult, len(items))
+	results := make([]api.EventResult, len(items))
 	var good []Event
 	var goodIdx []int
 	for i, it := range items {
-		results[i] = eventResult{ID: it.ID, Status: "accepted"}
+		results[i] = api.EventResult{ID: it.ID, Status: api.ResultAccepted}
 		if it.Reason != "" {
-			results[i].Status, results[i].Reason, results[i].Message = "rejected", it.Reason, it.Message
+			results[i].Status, results[i].Reason, results[i].Message = api.ResultRejected, it.Reason, it.Message
 			continue
 		}
 		good = append(good, it.Event)
@@ -149,7 +123,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 		}
 		for j, dup := range res.Duplicate {
 			if dup {
-				results[goodIdx[j]].Status, results[goodIdx[j]].Reason = "duplicate", "already stored"
+				results[goodIdx[j]].Status, results[goodIdx[j]].Reason = api.ResultDuplicate, "already stored"
 			}
 		}
 		chain = res.Chain
@@ -161,71 +135,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 	for _, res := range results {
 		s.metrics.event(res.Status)
 	}
-	s.writeJSON(w, http.StatusOK, struct {
-		ServerTime string        `json:"server_time"`
-		Results    []eventResult `json:"results"`
-		Chain      ChainReport   `json:"chain"`
-	}{s.stamp(), results, chain})
+	s.writeJSON(w, http.StatusOK, api.PushResponse{ServerTime: s.stamp(), Results: results, Chain: chain})
 	return nil
 }
 
-// wireTemplate is a template as kiosks send and receive it.
-type wireTemplate struct {
-	ID         string    `json:"id"`
-	Descriptor string    `json:"descriptor"`
-	Quality    Quality   `json:"quality"`
-	TakenAt    time.Time `json:"taken_at"`
-}
-
-// wireChange is one roster change on the wire.
-type wireChange struct {
-	Rev       int64          `json:"rev"`
-	NIP       string         `json:"nip"`
-	Deleted   bool           `json:"deleted"`
-	Employee  *wireEmployee  `json:"employee,omitempty"`
-	Templates []wireTemplate `json:"templates,omitempty"`
-}
-
-type wireEmployee struct {
-	NIP    string `json:"nip"`
-	Name   string `json:"name"`
-	Unit   string `json:"unit"`
-	Status string `json:"status"`
-}
-
-// EncodeDescriptor is the contract's form: base64 (standard) of 128
-// little-endian float32.
-func EncodeDescriptor(d *[DescriptorLen]float32) string {
-	var b [DescriptorLen * 4]byte
-	for i, f := range d {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return base64.StdEncoding.EncodeToString(b[:])
-}
-
-// DecodeDescriptor parses EncodeDescriptor's form, refusing wrong lengths
-// and non-finite values.
-func DecodeDescriptor(s string) ([DescriptorLen]float32, error) {
-	var d [DescriptorLen]float32
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return d, fmt.Errorf("%w: descriptor is not base64: %v", ErrInvalid, err)
-	}
-	if len(b) != len(d)*4 {
-		return d, fmt.Errorf("%w: descriptor is %d bytes, want %d", ErrInvalid, len(b), len(d)*4)
-	}
-	for i := range d {
-		f := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return d, fmt.Errorf("%w: descriptor value %d is not finite", ErrInvalid, i)
-		}
-		d[i] = f
-	}
-	return d, nil
-}
-
 func (s *Server) handleRoster(w http.ResponseWriter, r *http.Request, p *principal) error {
-	since, limit := int64(0), rosterDefLim
+	since, limit := int64(0), api.DefaultRosterPage
 	q := r.URL.Query()
 	if v := q.Get("since"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -239,37 +154,32 @@ func (s *Server) handleRoster(w http.ResponseWriter, r *http.Request, p *princip
 		if err != nil || n < 1 {
 			return badRequest("limit %q must be a number >= 1", trunc(v))
 		}
-		limit = min(n, rosterMax)
+		limit = min(n, api.MaxRosterPage)
 	}
 	page, err := s.store.Roster(r.Context(), since, limit, p.device.Units)
 	if err != nil {
 		return err
 	}
-	changes := make([]wireChange, len(page.Changes))
+	changes := make([]api.RosterChange, len(page.Changes))
 	for i, c := range page.Changes {
-		wc := wireChange{Rev: c.Rev, NIP: c.NIP, Deleted: c.Deleted}
+		wc := api.RosterChange{Rev: c.Rev, NIP: c.NIP, Deleted: c.Deleted}
 		if !c.Deleted {
 			e := c.Employee
-			wc.Employee = &wireEmployee{NIP: e.NIP, Name: e.Name, Unit: e.Unit, Status: e.Status}
-			wc.Templates = make([]wireTemplate, len(c.Templates))
+			wc.Employee = &api.Employee{NIP: e.NIP, Name: e.Name, Unit: e.Unit, Status: e.Status}
+			wc.Templates = make([]api.Template, len(c.Templates))
 			for j := range c.Templates {
 				t := &c.Templates[j]
-				wc.Templates[j] = wireTemplate{ID: t.ID, Descriptor: EncodeDescriptor(&t.Descriptor), Quality: t.Quality, TakenAt: t.TakenAt}
+				wc.Templates[j] = api.Template{ID: t.ID, Descriptor: api.EncodeDescriptor(&t.Descriptor), Quality: t.Quality, TakenAt: t.TakenAt}
 			}
 		}
 		changes[i] = wc
 	}
-	s.writeJSON(w, http.StatusOK, struct {
-		ServerTime string       `json:"server_time"`
-		Revision   int64        `json:"revision"`
-		More       bool         `json:"more"`
-		Changes    []wireChange `json:"changes"`
-	}{s.stamp(), page.Revision, page.More, changes})
+	s.writeJSON(w, http.StatusOK, api.RosterResponse{ServerTime: s.stamp(), Revision: page.Revision, More: page.More, Changes: changes})
 	return nil
 }
 
 // checkEmployee validates an employee record from a kiosk or the HR side.
-func checkEmployee(e *wireEmployee) error {
+func checkEmployee(e *api.Employee) error {
 	if err := ValidateNIP(e.NIP); err != nil {
 		return badRequest("%v", err)
 	}
@@ -303,28 +213,25 @@ func unitAllowed(units []string, unit string) bool {
 }
 
 func (s *Server) handleEnrollment(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var req struct {
-		Employee  wireEmployee   `json:"employee"`
-		Templates []wireTemplate `json:"templates"`
-	}
-	if err := decodeJSON(w, r, enrollBody, &req); err != nil {
+	var req api.EnrollmentRequest
+	if err := decodeJSON(w, r, api.EnrollBodyBytes, &req); err != nil {
 		return err
 	}
 	if err := checkEmployee(&req.Employee); err != nil {
 		return err
 	}
 	if !unitAllowed(p.device.Units, req.Employee.Unit) {
-		return fail(http.StatusForbidden, "forbidden", "device %s does not serve unit %s", p.device.ID, req.Employee.Unit)
+		return fail(http.StatusForbidden, api.CodeForbidden, "device %s does not serve unit %s", p.device.ID, req.Employee.Unit)
 	}
-	if len(req.Templates) < 1 || len(req.Templates) > maxTemplates {
-		return badRequest("templates: want 1-%d, got %d", maxTemplates, len(req.Templates))
+	if len(req.Templates) < 1 || len(req.Templates) > api.MaxTemplates {
+		return badRequest("templates: want 1-%d, got %d", api.MaxTemplates, len(req.Templates))
 	}
 	tpls := make([]Template, len(req.Templates))
 	for i, wt := range req.Templates {
 		if !validID(wt.ID) {
 			return badRequest("template %d: id %q must be 1-64 characters of [0-9A-Za-z_-]", i, trunc(wt.ID))
 		}
-		d, err := DecodeDescriptor(wt.Descriptor)
+		d, err := api.DecodeDescriptor(wt.Descriptor)
 		if err != nil {
 			return badRequest("template %s: %v", wt.ID, err)
 		}
@@ -336,7 +243,7 @@ func (s *Server) handleEnrollment(w http.ResponseWriter, r *http.Request, p *pri
 		return err
 	}
 	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d rev=%d (kiosk)", e.Unit, len(tpls), rev))
-	s.writeJSON(w, http.StatusOK, M{"revision": rev})
+	s.writeJSON(w, http.StatusOK, api.EnrollmentResponse{ServerTime: s.stamp(), Revision: rev})
 	return nil
 }
 

@@ -1,9 +1,10 @@
 package server
 
 import (
-	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/hadir-id/hadir/api"
 )
 
 // Device is a registered kiosk. Only the SHA-256 of its token is kept, so a
@@ -42,9 +43,9 @@ type Heartbeat struct {
 	ClockFlagged bool `json:"clock_flagged"`
 }
 
-// MaxClockOffset is the device clock error beyond which a heartbeat is
-// flagged: a kiosk that far off files attendance under the wrong minute.
-const MaxClockOffset = 60 * time.Second
+// MaxClockOffset is the device clock error beyond which a heartbeat or
+// an event is flagged.
+const MaxClockOffset = api.MaxClockOffset
 
 // DeviceChain is the server's view of a kiosk's event hash chain. A break
 // is recorded and shown, never used to reject events: the events are the
@@ -57,34 +58,14 @@ type DeviceChain struct {
 }
 
 // Hash is a SHA-256 event hash, hex in JSON like the kiosk writes it.
-type Hash [32]byte
-
-// String returns the hash in hex.
-func (h Hash) String() string { return hex.EncodeToString(h[:]) }
-
-// MarshalText writes the hash in hex.
-func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
-
-// UnmarshalText reads 64 hex characters.
-func (h *Hash) UnmarshalText(b []byte) error {
-	if len(b) != 64 {
-		return fmt.Errorf("hash must be 64 hex characters, got %d", len(b))
-	}
-	if _, err := hex.Decode(h[:], b); err != nil {
-		return fmt.Errorf("hash is not hex: %w", err)
-	}
-	return nil
-}
-
-// IsZero reports the all-zero hash (the prev_hash of a chain's first event).
-func (h Hash) IsZero() bool { return h == Hash{} }
+type Hash = api.Hash
 
 // Event kinds as the kiosk writes them.
 const (
-	KindIn       = "in"
-	KindOut      = "out"
-	KindSighting = "sighting"
-	KindManual   = "manual"
+	KindIn       = api.KindIn
+	KindOut      = api.KindOut
+	KindSighting = api.KindSighting
+	KindManual   = api.KindManual
 )
 
 // Approval states of manual events (others are always ApprovalNone).
@@ -96,42 +77,20 @@ const (
 )
 
 // Event is one attendance record as stored on the server: the kiosk's
-// fields, verbatim, plus the server's receipt time and, for manual events,
-// the supervisor's decision.
+// wire event, verbatim, plus what only the server sets: the receipt time
+// and, for manual events, the supervisor's decision.
 type Event struct {
-	ID            string        `json:"id"`
-	Kind          string        `json:"kind"`
-	NIP           string        `json:"nip,omitempty"`
-	Time          time.Time     `json:"time"`
-	Zone          string        `json:"zone,omitempty"`
-	Monotonic     time.Duration `json:"monotonic_ns"`
-	BootID        string        `json:"boot_id,omitempty"`
-	ClockOffset   time.Duration `json:"clock_offset_ns"`
-	Distance      float64       `json:"distance"`
-	Margin        float64       `json:"margin"`
-	Liveness      string        `json:"liveness,omitempty"`
-	LivenessScore float64       `json:"liveness_score"`
-	PhotoID       string        `json:"photo_id,omitempty"`
-	Operator      string        `json:"operator,omitempty"`
-	Note          string        `json:"note,omitempty"`
-	Device        string        `json:"device"`
-	Seq           uint64        `json:"seq"`
-	RecordedAt    time.Time     `json:"recorded_at"`
-	PrevHash      Hash          `json:"prev_hash"`
-	Hash          Hash          `json:"hash"`
+	api.Event
 
 	ReceivedAt time.Time `json:"received_at,omitzero"`
+
 	Approval   string    `json:"approval,omitempty"`
 	ApprovedBy string    `json:"approved_by,omitempty"`
 	ApprovedAt time.Time `json:"approved_at,omitzero"`
 }
 
 // ChainReport is the hash-chain verdict returned for one uploaded batch.
-type ChainReport struct {
-	OK          bool   `json:"ok"`
-	BrokenAtSeq uint64 `json:"broken_at_seq"`
-	Message     string `json:"message"`
-}
+type ChainReport = api.ChainReport
 
 // IngestResult says, per input event in order, whether it was new, and
 // what the chain check found.
@@ -142,8 +101,8 @@ type IngestResult struct {
 
 // Employee statuses.
 const (
-	StatusActive   = "active"
-	StatusInactive = "inactive"
+	StatusActive   = api.StatusActive
+	StatusInactive = api.StatusInactive
 )
 
 // Employee is a person on the roster of a unit.
@@ -159,16 +118,10 @@ type Employee struct {
 }
 
 // DescriptorLen is the number of float32 in a dlib face descriptor.
-const DescriptorLen = 128
+const DescriptorLen = api.DescriptorLen
 
 // Quality is how good the frame a template came from was.
-type Quality struct {
-	FaceWidth   int     `json:"face_width"`
-	Sharpness   float64 `json:"sharpness"`
-	Brightness  float64 `json:"brightness"`
-	Yaw         float64 `json:"yaw"`
-	EyeOpenness float64 `json:"eye_openness"`
-}
+type Quality = api.Quality
 
 // Template is one face descriptor of an employee. It is biometric data:
 // encrypted at rest and never logged (String hides the descriptor).

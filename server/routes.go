@@ -1,6 +1,9 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // Role sets used by the routing table.
 var (
@@ -40,8 +43,8 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/v1/audit", authUser, auditors, s.handleAudit},
 
 		// Seed-002 photo API.
-		{http.MethodPost, "/api/v1/faces/register", authUser, staff, s.handleFaceRegister},
-		{http.MethodPost, "/api/v1/faces/identify", authUser, staff, s.handleFaceIdentify},
+		{http.MethodPost, "/api/v1/faces/register", authUser, staff, s.photoLimited(s.handleFaceRegister)},
+		{http.MethodPost, "/api/v1/faces/identify", authUser, staff, s.photoLimited(s.handleFaceIdentify)},
 
 		// Reports and approvals.
 		{http.MethodGet, "/api/v1/reports/daily", authUser, staff, s.handleDailyReport},
@@ -80,6 +83,30 @@ func (s *Server) table() []route {
 
 		// Operations.
 		{http.MethodGet, "/healthz", authNone, nil, s.handleHealth},
-		{http.MethodGet, "/metrics", authNone, nil, s.handleMetrics},
+		{http.MethodGet, "/metrics", authMetrics, admins, s.handleMetrics},
 	}
+}
+
+// HR web console (server/console): every path outside /api/ that no API
+// route claims is handed to the pages mounted here, so the API keeps its
+// JSON errors and the console its HTML ones.
+
+// MountPages serves h for every path that is not under /api/ and not an
+// API route (/healthz, /metrics). Call it before Serve; nil unmounts.
+func (s *Server) MountPages(h http.Handler) {
+	if h == nil {
+		s.pages.Store(nil)
+		return
+	}
+	s.pages.Store(&h)
+}
+
+// servePages hands r to the mounted pages, reporting whether it did.
+func (s *Server) servePages(w http.ResponseWriter, r *http.Request) bool {
+	h := s.pages.Load()
+	if h == nil || r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/") {
+		return false
+	}
+	(*h).ServeHTTP(w, r)
+	return true
 }

@@ -2,13 +2,12 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"time"
 	"unicode/utf8"
 
+	"github.com/hadir-id/hadir/api"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -49,33 +48,43 @@ func (s SyncState) String() string {
 // Event is one attendance record. The fields down to Note are supplied by
 // the kiosk; Device, Seq, RecordedAt, PrevHash and Hash are set by the
 // store; the Sync fields change as the sync worker reports back. Hash
-// covers everything except the Sync fields.
+// covers everything except the Sync fields (api.EventHash). It has no
+// JSON form of its own: Wire is what travels to the server.
 type Event struct {
-	ID            string        `json:"id"` // client-generated ULID/UUID; NewID if empty
-	Kind          EventKind     `json:"kind"`
-	NIP           string        `json:"nip,omitempty"`      // may be empty only for a sighting of an unknown face
-	Time          time.Time     `json:"time"`               // device wall clock (stored UTC)
-	Zone          string        `json:"zone,omitempty"`     // IANA zone of the kiosk, e.g. Asia/Jakarta
-	Monotonic     time.Duration `json:"monotonic_ns"`       // monotonic clock reading (time since boot)
-	BootID        string        `json:"boot_id,omitempty"`  // /proc/sys/kernel/random/boot_id at recording
-	ClockOffset   time.Duration `json:"clock_offset_ns"`    // last measured server time minus device time
-	Distance      float64       `json:"distance"`           // descriptor distance to the matched employee
-	Margin        float64       `json:"margin"`             // distance gap to the second-best identity
-	Liveness      string        `json:"liveness,omitempty"` // liveness verdict, e.g. "blink-ok", "failed", "skipped"
-	LivenessScore float64       `json:"liveness_score"`     // liveness model confidence, 0-1
-	PhotoID       string        `json:"photo_id,omitempty"` // evidence photo; set by the store when a photo is given
-	Operator      string        `json:"operator,omitempty"` // manual events entered by an operator: who
-	Note          string        `json:"note,omitempty"`     // manual events: why (e.g. the NIP + PIN fallback); a supervisor approves them on the server
+	ID            string        // client-generated ULID/UUID; NewID if empty
+	Kind          EventKind     //
+	NIP           string        // may be empty only for a sighting of an unknown face
+	Time          time.Time     // device wall clock (stored UTC)
+	Zone          string        // IANA zone of the kiosk, e.g. Asia/Jakarta
+	Monotonic     time.Duration // monotonic clock reading (time since boot)
+	BootID        string        // /proc/sys/kernel/random/boot_id at recording
+	ClockOffset   time.Duration // last measured server time minus device time
+	Distance      float64       // descriptor distance to the matched employee
+	Margin        float64       // distance gap to the second-best identity
+	Liveness      string        // liveness verdict, e.g. "blink-ok", "failed", "skipped"
+	LivenessScore float64       // liveness model confidence, 0-1
+	PhotoID       string        // evidence photo; set by the store when a photo is given
+	Operator      string        // manual events entered by an operator: who
+	Note          string        // manual events: why (e.g. the NIP + PIN fallback); a supervisor approves them on the server
 
-	Device     string    `json:"device"`      // kiosk that recorded it (the hash chain it belongs to)
-	Seq        uint64    `json:"seq"`         // position in this store's ledger, from 1
-	RecordedAt time.Time `json:"recorded_at"` // store clock when it was committed
-	PrevHash   Hash      `json:"prev_hash"`   // Hash of the device's previous event (zero for the first)
-	Hash       Hash      `json:"hash"`        // SHA-256 of the canonical encoding
+	Device     string    // kiosk that recorded it (the hash chain it belongs to)
+	Seq        uint64    // position in this store's ledger, from 1
+	RecordedAt time.Time // store clock when it was committed
+	PrevHash   Hash      // Hash of the device's previous event (zero for the first)
+	Hash       Hash      // api.EventHash of the event
 
-	Sync         SyncState `json:"sync"`
-	SyncedAt     time.Time `json:"synced_at,omitzero"`
-	RejectReason string    `json:"reject_reason,omitempty"`
+	Sync         SyncState
+	SyncedAt     time.Time
+	RejectReason string
+}
+
+// Wire is the event as the server receives it: the hashed fields only
+// (the MAC is added by the sync client, which holds the device secret).
+func (e *Event) Wire() api.Event {
+	return api.Event{ID: e.ID, Kind: string(e.Kind), NIP: e.NIP, Time: e.Time, Zone: e.Zone, Monotonic: e.Monotonic,
+		BootID: e.BootID, ClockOffset: e.ClockOffset, Distance: e.Distance, Margin: e.Margin, Liveness: e.Liveness,
+		LivenessScore: e.LivenessScore, PhotoID: e.PhotoID, Operator: e.Operator, Note: e.Note, Device: e.Device,
+		Seq: e.Seq, RecordedAt: e.RecordedAt, PrevHash: e.PrevHash, Hash: e.Hash}
 }
 
 // MarshalText writes the state's name, so JSON shows "pending".
@@ -93,22 +102,7 @@ func (s *SyncState) UnmarshalText(b []byte) error {
 }
 
 // Hash is a SHA-256 event hash; it prints and marshals as hex.
-type Hash [32]byte
-
-// String returns the hash in hex.
-func (h Hash) String() string { return hex.EncodeToString(h[:]) }
-
-// MarshalText writes the hash in hex.
-func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
-
-// UnmarshalText reads a hash written by MarshalText.
-func (h *Hash) UnmarshalText(b []byte) error {
-	if len(b) != 64 {
-		return fmt.Errorf("%w: hash must be 64 hex characters", ErrInvalid)
-	}
-	_, err := hex.Decode(h[:], b)
-	return err
-}
+type Hash = api.Hash
 
 // Record is an event to record together with its evidence photo (JPEG,
 // optional), which is encrypted and stored in the same transaction.
@@ -121,14 +115,11 @@ const (
 	appendFill   = 0.95
 	eventFormat  = 1
 	maxPhotoSize = 4 << 20
-	maxTextLen   = 1024
+	maxTextLen   = api.MaxTextLen
 )
 
-// eventHashLabel starts every hashed encoding, versioning the format.
-const eventHashLabel = "hadir-event-v1"
-
-// canonical appends the hashed encoding of e: every field except Hash and
-// the Sync fields, in declaration order.
+// canonical appends the stored body of e: the bytes api.EventHash hashes
+// after its label, so a record decodes to exactly what was hashed.
 func canonical(b []byte, e *Event) []byte {
 	w := enc{b: b}
 	w.str(e.ID)
@@ -153,13 +144,11 @@ func canonical(b []byte, e *Event) []byte {
 	return w.b
 }
 
-// EventHash computes the hash an event must carry: SHA-256 over a label
-// and the canonical encoding. Exported so the server can verify chains
-// it receives.
+// EventHash computes the hash an event must carry: the contract's
+// api.EventHash, which the server recomputes for every event it receives.
 func EventHash(e *Event) Hash {
-	buf := make([]byte, 0, 256)
-	buf = append(buf, eventHashLabel...)
-	return sha256.Sum256(canonical(buf, e))
+	w := e.Wire()
+	return api.EventHash(&w)
 }
 
 // encodeEvent is the stored value: format byte, canonical body, hash,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/hadir-id/hadir/api"
 	"math"
 	"strings"
 	"testing"
@@ -150,24 +151,25 @@ func TestNewIDIsSortableAndUnique(t *testing.T) {
 	}
 }
 
-func TestEventJSONRoundTrip(t *testing.T) {
+func TestEventWireRoundTrip(t *testing.T) {
 	s, c, _ := openTest(t)
 	e, err := s.RecordEvent(context.Background(), sampleEvent(3, c.Now()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(e)
+	w := e.Wire()
+	b, err := json.Marshal(w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"hash":"`+e.Hash.String()+`"`) || !strings.Contains(string(b), `"sync":"pending"`) {
+	if !strings.Contains(string(b), `"hash":"`+e.Hash.String()+`"`) || strings.Contains(string(b), `"sync"`) {
 		t.Fatalf("JSON %s", b)
 	}
-	var back Event
+	var back api.Event
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back != e || EventHash(&back) != e.Hash {
-		t.Fatalf("round trip changed the event:\n%+v\n%+v", back, e)
+	if back != w || api.EventHash(&back) != e.Hash {
+		t.Fatalf("round trip changed the event:\n%+v\n%+v", back, w)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,14 +18,10 @@ import (
 	"github.com/go-resty/resty/v2"
 )
 
-// maxResponse bounds what one answer may make the kiosk hold in memory
-// (a roster page of 2,000 employees with 20 templates each is ~30 MB).
-const maxResponse = 64 << 20
-
-// api is one server's /api/v1 over resty: no retries (the worker owns
+// conn is one server's /api/v1 over resty: no retries (the worker owns
 // retry), no logging of tokens or bodies, every exchange timed against
 // the server clock.
-type api struct {
+type conn struct {
 	rc    *resty.Client
 	base  string
 	token string
@@ -63,7 +60,7 @@ func checkURL(raw string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-func newAPI(base, token string, tlsCfg *tls.Config, opts Options, onOffset func(time.Duration)) *api {
+func newConn(base, token string, tlsCfg *tls.Config, opts Options, onOffset func(time.Duration)) *conn {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -82,21 +79,21 @@ func newAPI(base, token string, tlsCfg *tls.Config, opts Options, onOffset func(
 		SetDebug(false).
 		SetDisableWarn(true).
 		SetLogger(nopLogger{}).
-		SetResponseBodyLimit(maxResponse).
+		SetResponseBodyLimit(api.MaxResponseBytes).
 		SetRedirectPolicy(resty.NoRedirectPolicy()).
 		SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "hadir-kiosk/"+opts.AppVersion)
-	return &api{rc: rc, base: base, token: token, clock: opts.Clock, onOffset: onOffset}
+	return &conn{rc: rc, base: base, token: token, clock: opts.Clock, onOffset: onOffset}
 }
 
 // close drops idle connections.
-func (a *api) close() { a.rc.GetClient().CloseIdleConnections() }
+func (a *conn) close() { a.rc.GetClient().CloseIdleConnections() }
 
 // do sends one request (body: JSON bytes or nil) and decodes a 2xx
 // answer into out. Errors: ErrOffline for transport failures, *APIError
 // for 4xx/5xx, ErrProtocol for an undecodable answer; the context's
 // error when ctx ended.
-func (a *api) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) (err error) {
+func (a *conn) do(ctx context.Context, op, method, path string, query url.Values, body []byte, out any) (err error) {
 	req := a.rc.R().SetContext(ctx)
 	if a.token != "" {
 		req.SetAuthToken(a.token)
@@ -117,13 +114,13 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 		return fmt.Errorf("%s: %w: %v", op, ErrOffline, scrub(err))
 	}
 	raw := resp.Body()
-	var env envelope
+	var env api.ErrorResponse
 	jerr := json.Unmarshal(raw, &env)
 	a.measure(env.ServerTime, resp.Header().Get("Date"), send, recv)
 	status := resp.StatusCode()
 	if status < 200 || status > 299 {
 		if jerr != nil {
-			env = envelope{Error: http.StatusText(status)}
+			env = api.ErrorResponse{Error: http.StatusText(status)}
 		}
 		return &APIError{Op: op, Status: status, Code: env.Error, Message: env.Message, env: env}
 	}
@@ -141,7 +138,7 @@ func (a *api) do(ctx context.Context, op, method, path string, query url.Values,
 // measure computes offset = server time - midpoint(send, receive) from
 // the body's server_time, or the Date header (whole seconds, truncated:
 // +0.5 s is its expected error) when the body has none.
-func (a *api) measure(serverTime, date string, send, recv time.Time) {
+func (a *conn) measure(serverTime, date string, send, recv time.Time) {
 	if a.onOffset == nil {
 		return
 	}

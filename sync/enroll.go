@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"slices"
 	"sort"
 
 	"github.com/hadir-id/hadir/storage"
 )
-
-// maxEnrollTemplates is the server's limit per enrollment.
-const maxEnrollTemplates = 20
 
 // PushEnrollment sends an employee enrolled on this kiosk, with their
 // templates, to the server, which checks the face against every other
@@ -43,7 +41,7 @@ func (w *Worker) PushEnrollment(ctx context.Context, nip string) error {
 
 // freshClient builds a client of its own, so a GUI call never waits for
 // a long push pass holding the worker's.
-func (w *Worker) freshClient(ctx context.Context) (*api, error) {
+func (w *Worker) freshClient(ctx context.Context) (*conn, error) {
 	tok, err := w.store.Secret(ctx, secretToken)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, ErrNotRegistered
@@ -58,10 +56,10 @@ func (w *Worker) freshClient(ctx context.Context) (*api, error) {
 	if url == "" {
 		return nil, fmt.Errorf("%w: no server URL", ErrNotRegistered)
 	}
-	return newAPI(url, string(tok), w.tls, w.opts, w.observeOffset), nil
+	return newConn(url, string(tok), w.tls, w.opts, w.observeOffset), nil
 }
 
-func (w *Worker) sendEnrollment(ctx context.Context, cl *api, nip string) error {
+func (w *Worker) sendEnrollment(ctx context.Context, cl *conn, nip string) error {
 	emp, err := w.store.Employee(ctx, nip)
 	if err != nil {
 		return fmt.Errorf("push enrollment %s: %w", nip, err)
@@ -74,17 +72,18 @@ func (w *Worker) sendEnrollment(ctx context.Context, cl *api, nip string) error 
 		return fmt.Errorf("push enrollment %s: %w: no templates", nip, storage.ErrNotFound)
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].TakenAt.After(ts[j].TakenAt) })
-	ts = ts[:min(len(ts), maxEnrollTemplates)]
-	req := enrollmentRequest{Employee: wireEmployee{NIP: emp.NIP, Name: emp.Name, Unit: emp.Unit, Status: string(emp.Status)}}
+	ts = ts[:min(len(ts), api.MaxTemplates)]
+	req := api.EnrollmentRequest{Employee: api.Employee{NIP: emp.NIP, Name: emp.Name, Unit: emp.Unit, Status: string(emp.Status)}}
 	for _, t := range ts {
-		req.Templates = append(req.Templates, toWireTemplate(t))
+		req.Templates = append(req.Templates, api.Template{ID: t.ID, Descriptor: api.EncodeDescriptor(&t.Descriptor),
+			Quality: api.Quality(t.Quality), TakenAt: t.TakenAt.UTC()})
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("push enrollment %s: %w", nip, err)
 	}
-	var res enrollmentResponse
-	err = w.exchange(ctx, cl, "push enrollment "+nip, http.MethodPost, "/api/v1/enrollments", nil, body, &res)
+	var res api.EnrollmentResponse
+	err = w.exchange(ctx, cl, "push enrollment "+nip, http.MethodPost, api.PathEnroll, nil, body, &res)
 	var ae *APIError
 	if errors.As(err, &ae) && errors.Is(err, ErrDuplicateFace) {
 		return &DuplicateFaceError{NIP: nip, ConflictNIP: ae.env.ConflictNIP, ConflictName: ae.env.ConflictName,
@@ -95,7 +94,7 @@ func (w *Worker) sendEnrollment(ctx context.Context, cl *api, nip string) error 
 
 // pushEnrollmentQueue sends enrollments queued while offline (a Sync
 // step). Refused ones leave the queue; conflicts go to Status.Conflicts.
-func (w *Worker) pushEnrollmentQueue(ctx context.Context, cl *api) error {
+func (w *Worker) pushEnrollmentQueue(ctx context.Context, cl *conn) error {
 	queue, err := w.queue(ctx)
 	if err != nil || len(queue) == 0 {
 		return err

@@ -3,6 +3,7 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 )
 
@@ -49,7 +50,7 @@ type APIError struct {
 	Status  int
 	Code    string
 	Message string
-	env     envelope // the whole error body (conflict details)
+	env     api.ErrorResponse // the whole error body (conflict details)
 }
 
 func (e *APIError) Error() string {
@@ -63,15 +64,15 @@ func (e *APIError) Error() string {
 // Unwrap maps the answer to a sentinel.
 func (e *APIError) Unwrap() error {
 	switch {
-	case e.Status == http.StatusUnauthorized && e.Code == "device_revoked":
+	case e.Status == http.StatusUnauthorized && e.Code == api.CodeDeviceRevoked:
 		return ErrRevoked
 	case e.Status == http.StatusUnauthorized:
 		return ErrUnauthorized
-	case e.Status == http.StatusForbidden && e.Code == "invalid_code":
+	case e.Status == http.StatusForbidden && e.Code == api.CodeInvalidCode:
 		return ErrInvalidCode
-	case e.Status == http.StatusConflict && e.Code == "device_exists":
+	case e.Status == http.StatusConflict && e.Code == api.CodeDeviceExists:
 		return ErrDeviceExists
-	case e.Status == http.StatusConflict && e.Code == "duplicate_face":
+	case e.Status == http.StatusConflict && e.Code == api.CodeDuplicateFace:
 		return ErrDuplicateFace
 	case e.Status == http.StatusRequestEntityTooLarge:
 		return ErrTooLarge

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hadir-id/hadir/storage"
+	"github.com/hadir-id/hadir/api"
 )
 
 // fakeServer is an in-memory implementation of the device side of the
@@ -29,9 +29,9 @@ type fakeServer struct {
 	events     map[string]int    // event ID -> times stored
 	rejectNIP  map[string]string // events with this NIP are rejected with the reason
 	maxEvents  int               // larger batches get 413
-	roster     []rosterChange
-	enrolled   map[string][]wireTemplate
-	heartbeats []heartbeatRequest
+	roster     []api.RosterChange
+	enrolled   map[string][]api.Template
+	heartbeats []api.HeartbeatRequest
 	requests   map[string]int // path -> count
 	// fault, when set, sees each request first; true means it answered.
 	fault func(w http.ResponseWriter, r *http.Request) bool
@@ -39,8 +39,8 @@ type fakeServer struct {
 
 func newFakeServer(t testing.TB) *fakeServer {
 	f := &fakeServer{codes: map[string]bool{"CODE-1": true}, tokens: map[string]string{}, revoked: map[string]bool{},
-		events: map[string]int{}, rejectNIP: map[string]string{}, maxEvents: maxBatch,
-		enrolled: map[string][]wireTemplate{}, requests: map[string]int{}}
+		events: map[string]int{}, rejectNIP: map[string]string{}, maxEvents: api.MaxBatchEvents,
+		enrolled: map[string][]api.Template{}, requests: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -91,10 +91,10 @@ func (f *fakeServer) eventSet() map[string]int {
 }
 
 // addChange appends a roster change with the next revision.
-func (f *fakeServer) addChange(c rosterChange) {
+func (f *fakeServer) addChange(c api.RosterChange) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c.Rev = uint64(len(f.roster) + 1)
+	c.Rev = int64(len(f.roster) + 1)
 	f.roster = append(f.roster, c)
 }
 
@@ -134,7 +134,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	case "/api/v1/enrollments":
 		f.enroll(w, r)
 	case "/api/v1/devices/heartbeat":
-		var hb heartbeatRequest
+		var hb api.HeartbeatRequest
 		if err := json.NewDecoder(r.Body).Decode(&hb); err != nil {
 			f.fail(w, 400, "bad_request")
 			return
@@ -149,7 +149,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) register(w http.ResponseWriter, r *http.Request) {
-	var req registerRequest
+	var req api.RegisterRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		f.fail(w, 400, "bad_request")
 		return
@@ -162,7 +162,7 @@ func (f *fakeServer) register(w http.ResponseWriter, r *http.Request) {
 	f.reply(w, 200, map[string]any{"device_id": req.DeviceID, "token": tok, "units": []string{"DINKES"}})
 }
 
-func (f *fakeServer) registerLocked(req registerRequest) (status int, code, tok string) {
+func (f *fakeServer) registerLocked(req api.RegisterRequest) (status int, code, tok string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.codes[req.Code] {
@@ -182,7 +182,7 @@ func (f *fakeServer) registerLocked(req registerRequest) (status int, code, tok 
 
 func (f *fakeServer) pushEvents(w http.ResponseWriter, r *http.Request, dev string) {
 	var req struct {
-		Events []storage.Event `json:"events"`
+		Events []api.Event `json:"events"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Events) == 0 {
 		f.fail(w, 400, "bad_request")
@@ -194,39 +194,39 @@ func (f *fakeServer) pushEvents(w http.ResponseWriter, r *http.Request, dev stri
 		f.fail(w, 413, "batch_too_large")
 		return
 	}
-	results := make([]eventResult, len(req.Events))
+	results := make([]api.EventResult, len(req.Events))
 	for i, e := range req.Events {
-		res := eventResult{ID: e.ID, Status: resultAccepted}
+		res := api.EventResult{ID: e.ID, Status: api.ResultAccepted}
 		switch {
 		case e.Device != dev:
-			res.Status, res.Reason = resultRejected, "device_mismatch"
+			res.Status, res.Reason = api.ResultRejected, "device_mismatch"
 		case f.rejectNIP[e.NIP] != "":
-			res.Status, res.Reason = resultRejected, f.rejectNIP[e.NIP]
+			res.Status, res.Reason = api.ResultRejected, f.rejectNIP[e.NIP]
 		case f.events[e.ID] > 0:
-			res.Status = resultDuplicate
+			res.Status = api.ResultDuplicate
 		default:
 			f.events[e.ID]++
 		}
 		results[i] = res
 	}
 	f.mu.Unlock()
-	f.reply(w, 200, map[string]any{"results": results, "chain": chainReport{OK: true}})
+	f.reply(w, 200, map[string]any{"results": results, "chain": api.ChainReport{OK: true}})
 }
 
 func (f *fakeServer) rosterPage(w http.ResponseWriter, r *http.Request) {
-	since, _ := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
+	since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	if limit <= 0 {
 		limit = 500
 	}
 	f.mu.Lock()
-	var out []rosterChange
+	var out []api.RosterChange
 	for _, c := range f.roster {
 		if c.Rev > since && len(out) < limit {
 			out = append(out, c)
 		}
 	}
-	rev := uint64(len(f.roster))
+	rev := int64(len(f.roster))
 	more := len(out) > 0 && out[len(out)-1].Rev < rev
 	if len(out) > 0 {
 		rev = out[len(out)-1].Rev
@@ -236,7 +236,7 @@ func (f *fakeServer) rosterPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) enroll(w http.ResponseWriter, r *http.Request) {
-	var req enrollmentRequest
+	var req api.EnrollmentRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Templates) == 0 {
 		f.fail(w, 400, "bad_request")
 		return
@@ -260,13 +260,13 @@ func (f *fakeServer) enroll(w http.ResponseWriter, r *http.Request) {
 	f.enrolled[req.Employee.NIP] = req.Templates
 	f.mu.Unlock()
 	emp := req.Employee
-	f.addChange(rosterChange{NIP: emp.NIP, Employee: &emp, Templates: req.Templates})
+	f.addChange(api.RosterChange{NIP: emp.NIP, Employee: &emp, Templates: req.Templates})
 	f.reply(w, 200, map[string]any{"revision": len(f.roster)})
 }
 
-func wireDistance(a, b wireTemplate) float64 {
-	da, _ := decodeDescriptor(a.Descriptor)
-	db, _ := decodeDescriptor(b.Descriptor)
+func wireDistance(a, b api.Template) float64 {
+	da, _ := api.DecodeDescriptor(a.Descriptor)
+	db, _ := api.DecodeDescriptor(b.Descriptor)
 	var s float64
 	for i := range da {
 		d := float64(da[i] - db[i])

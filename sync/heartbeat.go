@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"path/filepath"
 
@@ -13,7 +14,7 @@ import (
 // heartbeatIfDue reports the kiosk's health every HeartbeatInterval:
 // backlog, clock offset (the server flags > 60 s), camera rate, free
 // disk, version and last error.
-func (w *Worker) heartbeatIfDue(ctx context.Context, cl *api) error {
+func (w *Worker) heartbeatIfDue(ctx context.Context, cl *conn) error {
 	now := w.opts.Clock.Now()
 	if !w.lastHeartbeat.IsZero() && now.Sub(w.lastHeartbeat) < w.opts.HeartbeatInterval {
 		return nil
@@ -22,8 +23,8 @@ func (w *Worker) heartbeatIfDue(ctx context.Context, cl *api) error {
 		return err
 	}
 	st := w.Status()
-	hb := heartbeatRequest{
-		Backlog:       st.Pending,
+	hb := api.HeartbeatRequest{
+		Backlog:       int64(st.Pending),
 		OldestPending: st.OldestPending,
 		ClockOffsetNS: int64(w.ClockOffset()),
 		FreeDiskBytes: freeDisk(filepath.Dir(w.store.Path())),
@@ -37,7 +38,7 @@ func (w *Worker) heartbeatIfDue(ctx context.Context, cl *api) error {
 	if err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
-	if err := w.exchange(ctx, cl, "heartbeat", http.MethodPost, "/api/v1/devices/heartbeat", nil, body, nil); err != nil {
+	if err := w.exchange(ctx, cl, "heartbeat", http.MethodPost, api.PathHeartbeat, nil, body, nil); err != nil {
 		return err
 	}
 	w.lastHeartbeat = now

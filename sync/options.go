@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"github.com/hadir-id/hadir/api"
 	"log/slog"
 	"time"
 )
@@ -42,8 +43,8 @@ type Options struct {
 	// CAFile is an optional PEM file of extra root certificates, added to
 	// the system pool (regency servers often use their own CA).
 	CAFile string
-	// BatchSize is how many events one POST carries (default 500; the
-	// server accepts at most 1000).
+	// BatchSize is how many events one POST carries (default
+	// api.DefaultBatchSize; at most api.MaxBatchEvents).
 	BatchSize int
 	// MinBackoff is the first wait after a failure (default 1 s).
 	MinBackoff time.Duration
@@ -79,28 +80,25 @@ type Options struct {
 // DefaultOptions returns the production settings.
 func DefaultOptions() Options {
 	return Options{
-		BatchSize:         500,
+		BatchSize:         api.DefaultBatchSize,
 		MinBackoff:        time.Second,
 		MaxBackoff:        5 * time.Minute,
 		Interval:          30 * time.Second,
 		Timeout:           30 * time.Second,
 		HeartbeatInterval: time.Minute,
-		MaxClockSkew:      60 * time.Second,
-		RosterPageSize:    500,
+		MaxClockSkew:      api.MaxClockOffset,
+		RosterPageSize:    api.DefaultRosterPage,
 		Clock:             SystemClock{},
 		AppVersion:        "dev",
 	}
 }
-
-// maxBatch is the server's limit per POST /events.
-const maxBatch = 1000
 
 func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	if o.BatchSize <= 0 {
 		o.BatchSize = d.BatchSize
 	}
-	o.BatchSize = min(o.BatchSize, maxBatch)
+	o.BatchSize = min(o.BatchSize, api.MaxBatchEvents)
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = d.MinBackoff
 	}
@@ -123,7 +121,7 @@ func (o Options) withDefaults() Options {
 	if o.RosterPageSize <= 0 {
 		o.RosterPageSize = d.RosterPageSize
 	}
-	o.RosterPageSize = min(o.RosterPageSize, 2000)
+	o.RosterPageSize = min(o.RosterPageSize, api.MaxRosterPage)
 	if o.Clock == nil {
 		o.Clock = d.Clock
 	}

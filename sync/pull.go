@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"strconv"
 
@@ -17,14 +18,14 @@ const maxRosterPages = 100_000
 // pull applies the roster changes since the saved revision, page by
 // page; the revision is saved after each page is applied, so a crash
 // re-applies at most one page (applying a change twice is harmless).
-func (w *Worker) pull(ctx context.Context, cl *api) error {
+func (w *Worker) pull(ctx context.Context, cl *conn) error {
 	for range maxRosterPages {
 		q := map[string][]string{
 			"since": {strconv.FormatUint(w.revision, 10)},
 			"limit": {strconv.Itoa(w.opts.RosterPageSize)},
 		}
-		var r rosterResponse
-		if err := w.exchange(ctx, cl, "pull roster", http.MethodGet, "/api/v1/roster", q, nil, &r); err != nil {
+		var r api.RosterResponse
+		if err := w.exchange(ctx, cl, "pull roster", http.MethodGet, api.PathRoster, q, nil, &r); err != nil {
 			return err
 		}
 		for _, ch := range r.Changes {
@@ -32,12 +33,12 @@ func (w *Worker) pull(ctx context.Context, cl *api) error {
 				return err
 			}
 		}
-		if r.Revision != w.revision {
-			if err := w.store.SetSetting(w.actor(ctx), settingRev, strconv.FormatUint(r.Revision, 10)); err != nil {
+		if rev := uint64(max(r.Revision, 0)); rev != w.revision {
+			if err := w.store.SetSetting(w.actor(ctx), settingRev, strconv.FormatUint(rev, 10)); err != nil {
 				return fmt.Errorf("save roster revision: %w: %w", errStorage, err)
 			}
-			w.revision = r.Revision
-			w.setStatus(func(s *Status) { s.Revision = r.Revision })
+			w.revision = rev
+			w.setStatus(func(s *Status) { s.Revision = rev })
 		}
 		if !r.More {
 			return nil
@@ -52,7 +53,7 @@ func (w *Worker) pull(ctx context.Context, cl *api) error {
 // applyChange makes the store, then the gallery, match one change. A
 // change the kiosk cannot use (bad NIP, bad descriptor) is logged and
 // skipped rather than blocking every later change.
-func (w *Worker) applyChange(ctx context.Context, ch rosterChange) error {
+func (w *Worker) applyChange(ctx context.Context, ch api.RosterChange) error {
 	actx := w.actor(ctx)
 	if err := storage.ValidateNIP(ch.NIP); err != nil {
 		w.opts.Logger.Warn("sync: skipping roster change with a bad NIP", "rev", ch.Rev, "err", err)
@@ -98,17 +99,17 @@ func (w *Worker) applyChange(ctx context.Context, ch rosterChange) error {
 	return nil
 }
 
-func changeTemplates(ch rosterChange) ([]storage.Template, error) {
+func changeTemplates(ch api.RosterChange) ([]storage.Template, error) {
 	if ch.Employee == nil || ch.Employee.NIP != ch.NIP {
 		return nil, errors.New("employee missing or for another NIP")
 	}
 	out := make([]storage.Template, 0, len(ch.Templates))
 	for i, wt := range ch.Templates {
-		d, err := decodeDescriptor(wt.Descriptor)
+		d, err := api.DecodeDescriptor(wt.Descriptor)
 		if err != nil {
 			return nil, fmt.Errorf("template %d: %w", i, err)
 		}
-		out = append(out, storage.Template{ID: wt.ID, NIP: ch.NIP, Descriptor: d, Quality: wt.Quality, TakenAt: wt.TakenAt.UTC()})
+		out = append(out, storage.Template{ID: wt.ID, NIP: ch.NIP, Descriptor: d, Quality: storage.TemplateQuality(wt.Quality), TakenAt: wt.TakenAt.UTC()})
 	}
 	return out, nil
 }
@@ -116,7 +117,7 @@ func changeTemplates(ch rosterChange) ([]storage.Template, error) {
 // putEmployee creates or updates the employee when anything differs,
 // retrying a bounded number of times if a local edit races it; ok is
 // false when the store refused the employee as invalid (skipped).
-func (w *Worker) putEmployee(ctx context.Context, ch rosterChange) (emp storage.Employee, ok bool, err error) {
+func (w *Worker) putEmployee(ctx context.Context, ch api.RosterChange) (emp storage.Employee, ok bool, err error) {
 	want := storage.Employee{NIP: ch.NIP, Name: ch.Employee.Name, Unit: ch.Employee.Unit, Status: storage.EmployeeStatus(ch.Employee.Status)}
 	if want.Status == "" {
 		want.Status = storage.StatusActive

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,7 @@ const maxHalvings = 11
 // until it is empty (or holds only events recorded during this pass
 // beyond the bound). Each page is read, sent and acknowledged in turn, so
 // memory holds one page whatever the backlog.
-func (w *Worker) push(ctx context.Context, cl *api) error {
+func (w *Worker) push(ctx context.Context, cl *conn) error {
 	total, err := w.refreshPending(ctx)
 	if err != nil || total == 0 {
 		return err
@@ -57,15 +58,17 @@ func (w *Worker) push(ctx context.Context, cl *api) error {
 
 // pushPage posts one page and applies the server's verdicts. Nothing is
 // marked unless the answer has exactly one result per event, in order.
-func (w *Worker) pushPage(ctx context.Context, cl *api, page []storage.Event) error {
-	body, err := json.Marshal(struct {
-		Events []storage.Event `json:"events"`
-	}{page})
+func (w *Worker) pushPage(ctx context.Context, cl *conn, page []storage.Event) error {
+	req := api.PushRequest{Events: make([]api.Event, len(page))}
+	for i := range page {
+		req.Events[i] = page[i].Wire()
+	}
+	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("encode events: %w", err)
 	}
-	var res pushResponse
-	if err := w.exchange(ctx, cl, "push events", http.MethodPost, "/api/v1/events", nil, body, &res); err != nil {
+	var res api.PushResponse
+	if err := w.exchange(ctx, cl, "push events", http.MethodPost, api.PathEvents, nil, body, &res); err != nil {
 		return err
 	}
 	if err := matchResults(page, res.Results); err != nil {
@@ -78,7 +81,7 @@ func (w *Worker) pushPage(ctx context.Context, cl *api, page []storage.Event) er
 	}
 	acked := make([]string, 0, len(page))
 	for _, r := range res.Results {
-		if r.Status == resultRejected {
+		if r.Status == api.ResultRejected {
 			reason := r.Reason
 			if r.Message != "" && r.Message != r.Reason {
 				reason += ": " + r.Message
@@ -103,7 +106,7 @@ func (w *Worker) pushPage(ctx context.Context, cl *api, page []storage.Event) er
 }
 
 // matchResults checks the answer covers exactly the events sent.
-func matchResults(page []storage.Event, results []eventResult) error {
+func matchResults(page []storage.Event, results []api.EventResult) error {
 	if len(results) != len(page) {
 		return fmt.Errorf("%d results for %d events", len(results), len(page))
 	}
@@ -112,7 +115,7 @@ func matchResults(page []storage.Event, results []eventResult) error {
 			return fmt.Errorf("result %d is for %q, expected %q", i, r.ID, page[i].ID)
 		}
 		switch r.Status {
-		case resultAccepted, resultDuplicate, resultRejected:
+		case api.ResultAccepted, api.ResultDuplicate, api.ResultRejected:
 		default:
 			return fmt.Errorf("result %d has status %q", i, r.Status)
 		}

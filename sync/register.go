@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"strings"
 
@@ -33,14 +34,14 @@ func (w *Worker) Register(ctx context.Context, serverURL, code, name string) err
 	}
 	w.cycleMu.Lock()
 	defer w.cycleMu.Unlock()
-	body, err := json.Marshal(registerRequest{Code: code, DeviceID: w.store.DeviceID(), Name: name, AppVersion: w.opts.AppVersion})
+	body, err := json.Marshal(api.RegisterRequest{Code: code, DeviceID: w.store.DeviceID(), Name: name, AppVersion: w.opts.AppVersion})
 	if err != nil {
 		return fmt.Errorf("register device: %w", err)
 	}
-	cl := newAPI(base, "", w.tls, w.opts, w.observeOffset)
+	cl := newConn(base, "", w.tls, w.opts, w.observeOffset)
 	defer cl.close()
-	var r registerResponse
-	if err := w.exchange(ctx, cl, "register device", http.MethodPost, "/api/v1/devices/register", nil, body, &r); err != nil {
+	var r api.RegisterResponse
+	if err := w.exchange(ctx, cl, "register device", http.MethodPost, api.PathRegister, nil, body, &r); err != nil {
 		return err
 	}
 	if r.Token == "" || (r.DeviceID != "" && r.DeviceID != w.store.DeviceID()) {

@@ -7,15 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
 
-func change(n int, name, status string, seeds ...float32) rosterChange {
-	c := rosterChange{NIP: nip(n), Employee: &wireEmployee{NIP: nip(n), Name: name, Unit: "DINKES", Status: status}}
+func change(n int, name, status string, seeds ...float32) api.RosterChange {
+	c := api.RosterChange{NIP: nip(n), Employee: &api.Employee{NIP: nip(n), Name: name, Unit: "DINKES", Status: status}}
 	for i, s := range seeds {
-		c.Templates = append(c.Templates, wireTemplate{ID: "T" + nip(n) + string(rune('a'+i)), Descriptor: encodeDescriptor(descriptor(s)),
-			Quality: storage.TemplateQuality{FaceWidth: 120, Sharpness: 40}, TakenAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)})
+		c.Templates = append(c.Templates, api.Template{ID: "T" + nip(n) + string(rune('a'+i)), Descriptor: api.EncodeDescriptor(ptr(descriptor(s))),
+			Quality: api.Quality{FaceWidth: 120, Sharpness: 40}, TakenAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)})
 	}
 	return c
 }
@@ -31,7 +32,7 @@ func TestRosterPullAppliesToStoreAndGallery(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs.g.Set(nip(9), []recognition.Descriptor{recognition.Descriptor(descriptor(9))})
-	for _, c := range []rosterChange{
+	for _, c := range []api.RosterChange{
 		change(1, "Ani", "active", 1, 1.5),
 		change(2, "Budi", "active", 2),
 		change(3, "Citra", "active", 3),
@@ -39,7 +40,7 @@ func TestRosterPullAppliesToStoreAndGallery(t *testing.T) {
 		change(2, "Budi Santoso", "active", 2.5), // renamed, re-enrolled
 		change(3, "Citra", "inactive", 3),        // left the unit
 		{NIP: "12345", Deleted: true},            // unusable: skipped
-		{NIP: nip(4), Employee: &wireEmployee{NIP: nip(4), Name: "X"}, Templates: []wireTemplate{{ID: "bad", Descriptor: "AAAA"}}},
+		{NIP: nip(4), Employee: &api.Employee{NIP: nip(4), Name: "X"}, Templates: []api.Template{{ID: "bad", Descriptor: "AAAA"}}},
 	} {
 		fs.f.addChange(c)
 	}
@@ -160,3 +161,5 @@ func TestEnrollmentConflictAndOfflineQueue(t *testing.T) {
 		t.Error("queued enrollment never reached the server")
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

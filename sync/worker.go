@@ -55,7 +55,7 @@ type Worker struct {
 
 	cycleMu gosync.Mutex // one sync cycle (or registration) at a time
 	// Guarded by cycleMu:
-	cl            *api
+	cl            *conn
 	revision      uint64
 	savedOffset   time.Duration
 	lastHeartbeat time.Time
@@ -193,7 +193,7 @@ func (w *Worker) saveOffset(ctx context.Context) error {
 }
 
 // client returns the API client for the registered server; cycleMu held.
-func (w *Worker) client(ctx context.Context) (*api, error) {
+func (w *Worker) client(ctx context.Context) (*conn, error) {
 	if w.cl != nil {
 		return w.cl, nil
 	}
@@ -312,7 +312,7 @@ func (w *Worker) cycle(ctx context.Context) error {
 	}
 	// Attendance first; queued enrollments before the roster pull, which
 	// would otherwise overwrite them with the server's older state.
-	for _, step := range []func(context.Context, *api) error{w.push, w.pushEnrollmentQueue, w.pull} {
+	for _, step := range []func(context.Context, *conn) error{w.push, w.pushEnrollmentQueue, w.pull} {
 		if err := step(ctx, cl); err != nil {
 			return err
 		}
@@ -321,7 +321,7 @@ func (w *Worker) cycle(ctx context.Context) error {
 }
 
 // exchange is api.do plus status bookkeeping and revocation handling.
-func (w *Worker) exchange(ctx context.Context, cl *api, op, method, path string, q map[string][]string, body []byte, out any) error {
+func (w *Worker) exchange(ctx context.Context, cl *conn, op, method, path string, q map[string][]string, body []byte, out any) error {
 	err := cl.do(ctx, op, method, path, q, body, out)
 	if ctx.Err() == nil {
 		w.attempt(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -55,22 +56,22 @@ func TestPushBatchesAndAcknowledges(t *testing.T) {
 func TestPushAnswerMismatchMarksNothing(t *testing.T) {
 	cases := []struct {
 		name   string
-		answer func(ids []string) []eventResult
+		answer func(ids []string) []api.EventResult
 	}{
-		{"too few results", func(ids []string) []eventResult {
-			return []eventResult{{ID: ids[0], Status: resultAccepted}}
+		{"too few results", func(ids []string) []api.EventResult {
+			return []api.EventResult{{ID: ids[0], Status: api.ResultAccepted}}
 		}},
-		{"other IDs", func(ids []string) []eventResult {
-			out := make([]eventResult, len(ids))
+		{"other IDs", func(ids []string) []api.EventResult {
+			out := make([]api.EventResult, len(ids))
 			for i := range ids {
-				out[i] = eventResult{ID: "X" + strconv.Itoa(i), Status: resultAccepted}
+				out[i] = api.EventResult{ID: "X" + strconv.Itoa(i), Status: api.ResultAccepted}
 			}
 			return out
 		}},
-		{"unknown status", func(ids []string) []eventResult {
-			out := make([]eventResult, len(ids))
+		{"unknown status", func(ids []string) []api.EventResult {
+			out := make([]api.EventResult, len(ids))
 			for i, id := range ids {
-				out[i] = eventResult{ID: id, Status: "maybe"}
+				out[i] = api.EventResult{ID: id, Status: "maybe"}
 			}
 			return out
 		}},
@@ -87,7 +88,7 @@ func TestPushAnswerMismatchMarksNothing(t *testing.T) {
 				for _, e := range mustDecodeEvents(t, r) {
 					ids = append(ids, e.ID)
 				}
-				fs.f.reply(w, 200, map[string]any{"results": tc.answer(ids), "chain": chainReport{OK: true}})
+				fs.f.reply(w, 200, map[string]any{"results": tc.answer(ids), "chain": api.ChainReport{OK: true}})
 				return true
 			}
 			err := fs.w.Sync(context.Background())
@@ -283,7 +284,7 @@ func TestOffsetArithmetic(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got time.Duration
-			a := &api{onOffset: func(d time.Duration) { got = d }}
+			a := &conn{onOffset: func(d time.Duration) { got = d }}
 			a.measure(tc.serverTime, tc.date, base.Add(tc.send), base.Add(tc.recv))
 			if got != tc.want {
 				t.Errorf("offset %v, want %v", got, tc.want)
@@ -292,10 +293,10 @@ func TestOffsetArithmetic(t *testing.T) {
 	}
 }
 
-func mustDecodeEvents(t *testing.T, r *http.Request) []storage.Event {
+func mustDecodeEvents(t *testing.T, r *http.Request) []api.Event {
 	t.Helper()
 	var req struct {
-		Events []storage.Event `json:"events"`
+		Events []api.Event `json:"events"`
 	}
 	if err := jsonDecode(r, &req); err != nil {
 		t.Error(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -114,7 +115,7 @@ func BenchRosterPull(b *testing.B, bk Backend) {
 				n++
 				tpls += len(c.Templates)
 				for _, t := range c.Templates {
-					if _, err := server.DecodeDescriptor(t.Descriptor); err != nil {
+					if _, err := api.DecodeDescriptor(t.Descriptor); err != nil {
 						b.Fatal(err)
 					}
 				}

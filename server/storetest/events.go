@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -186,8 +187,8 @@ func testEventsBadBody(t *testing.T, b Backend) {
 		{"missing events", `{}`, 400, "bad_request"},
 		{"empty list", `{"events":[]}`, 400, "bad_request"},
 		{"trailing data", mustJSON(Batch(one)) + `{"x":1}`, 400, "bad_request"},
-		{"too many", Batch(manyEvents(1001, one)...), 413, "batch_too_large"},
-		{"oversized body", `{"events":[` + strings.Repeat(" ", server.MaxBatchBytes) + `]}`, 413, ""},
+		{"too many", Batch(manyEvents(api.MaxBatchEvents+1, one)...), 413, "batch_too_large"},
+		{"oversized body", `{"events":[` + strings.Repeat(" ", api.MaxBatchBytes) + `]}`, 413, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.Do("POST", "/api/v1/events", d.Token, tc.body)
@@ -271,7 +272,7 @@ func testEventsChain(t *testing.T, b Backend) {
 	if st.ChainBreaks != 2 {
 		t.Errorf("stats chain breaks %d, want 2", st.ChainBreaks)
 	}
-	m := e.Do("GET", "/metrics", "", nil)
+	m := e.Do("GET", "/metrics", e.MetricsToken, nil)
 	for _, want := range []string{"hadir_chain_breaks 2", "hadir_chain_breaks_detected_total 2", `hadir_events_ingested_total{status="accepted"} 7`} {
 		if !strings.Contains(string(m.Raw), want) {
 			t.Errorf("metrics lack %q", want)

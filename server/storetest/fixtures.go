@@ -10,6 +10,7 @@ import (
 	mrand "math/rand/v2"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -114,7 +115,7 @@ func Templates(rng *mrand.Rand, n int) []server.Template {
 
 // WireTemplate is a template as a kiosk sends it.
 func WireTemplate(t server.Template) map[string]any {
-	return map[string]any{"id": t.ID, "descriptor": server.EncodeDescriptor(&t.Descriptor),
+	return map[string]any{"id": t.ID, "descriptor": api.EncodeDescriptor(&t.Descriptor),
 		"quality": map[string]any{"face_width": t.Quality.FaceWidth, "sharpness": t.Quality.Sharpness,
 			"brightness": t.Quality.Brightness, "yaw": t.Quality.Yaw, "eye_openness": t.Quality.EyeOpenness},
 		"taken_at": t.TakenAt.Format(time.RFC3339)}

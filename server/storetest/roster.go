@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -80,7 +81,7 @@ func testRoster(t *testing.T, b Backend) {
 		for _, g := range got {
 			gt := g.(map[string]any)
 			want := findTemplate(tpls[nip], gt["id"].(string))
-			desc, err := server.DecodeDescriptor(gt["descriptor"].(string))
+			desc, err := api.DecodeDescriptor(gt["descriptor"].(string))
 			if err != nil || want == nil || desc != want.Descriptor {
 				t.Errorf("%s template %v: descriptor does not round-trip (%v)", nip, gt["id"], err)
 			}
