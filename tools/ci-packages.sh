@@ -45,8 +45,7 @@ trap cleanup EXIT
 step "release binaries and packages"
 make -s models
 tools/release.sh
-base=$(HADIR_DEB_DIR=$work/probe packaging/build.sh | head -1 | sed -E 's/.*hadir-models_(.*)_all\.deb/\1/')
-rm -rf "$work/probe"
+base=$(packaging/build.sh --version)
 HADIR_VERSION="$base~prev" HADIR_DEB_DIR=$work/prev packaging/build.sh
 HADIR_VERSION="$base" HADIR_DEB_DIR=$work/cur packaging/build.sh
 ls -l "$work"/prev "$work"/cur >&2
