@@ -18,8 +18,8 @@ models=${HADIR_MODELS:-models}
 pk=$root/packaging
 
 fail() { echo "deb: $*" >&2; exit 1; }
-for b in hadir hadir-server; do [ -x "$bindir/$b" ] || fail "missing $bindir/$b: run tools/release.sh (make release)"; done
-for m in dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat; do
+[ "${1:-}" = --version ] || for b in hadir hadir-server; do [ -x "$bindir/$b" ] || fail "missing $bindir/$b: run tools/release.sh (make release)"; done
+[ "${1:-}" = --version ] || for m in dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat; do
 	[ -s "$models/$m" ] || fail "missing $models/$m: run make models"
 done
 
@@ -32,6 +32,10 @@ if [ -z "$version" ]; then
 		version="0.0.0+git$(git rev-list --count HEAD).g$(git rev-parse --short=8 HEAD)"
 	fi
 	git diff --quiet HEAD -- 2>/dev/null || version="$version.dirty"
+fi
+if [ "${1:-}" = --version ]; then
+	echo "$version"
+	exit 0
 fi
 arch=$(dpkg --print-architecture)
 maint="Hadir maintainers <hadir@localhost>"

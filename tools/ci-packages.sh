@@ -45,8 +45,7 @@ trap cleanup EXIT
 step "release binaries and packages"
 make -s models
 tools/release.sh
-base=$(HADIR_DEB_DIR=$work/probe packaging/build.sh | head -1 | sed -E 's/.*hadir-models_(.*)_all\.deb/\1/')
-rm -rf "$work/probe"
+base=$(packaging/build.sh --version)
 HADIR_VERSION="$base~prev" HADIR_DEB_DIR=$work/prev packaging/build.sh
 HADIR_VERSION="$base" HADIR_DEB_DIR=$work/cur packaging/build.sh
 ls -l "$work"/prev "$work"/cur >&2
@@ -181,7 +180,9 @@ if dpkg -l 'hadir*' 2>/dev/null | grep -q '^[a-z][a-z] *hadir'; then
 	grep -q '^un\|^pn' <<<"$(dpkg -l 'hadir*' | grep '^[a-z][a-z] *hadir')" || fail "packages left after purge"
 fi
 
-step "baseline CPU under qemu"
-tools/baseline-check.sh
+if [ -z "${HADIR_CI_SKIP_BASELINE:-}" ]; then
+	step "baseline CPU under qemu"
+	tools/baseline-check.sh
+fi
 
 step "all passed"
