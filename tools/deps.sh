@@ -15,6 +15,8 @@ pkgs=(
   postgresql postgresql-common
   # web console tests: a real headless browser driven by chromedp
   chromium
+  # packages (make deb) and their CI: shlibdeps, an older CPU under qemu
+  dpkg-dev qemu-user curl
 )
 
 missing=()
