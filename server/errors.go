@@ -28,6 +28,9 @@ var (
 	ErrNoKey = errors.New("store opened without an encryption key")
 	// ErrInvalid: input that breaks a rule (bad NIP, bad descriptor, ...).
 	ErrInvalid = errors.New("invalid input")
+	// ErrNewerSchema: the database was migrated by a newer hadir-server;
+	// an older one must not write to it (a downgrade).
+	ErrNewerSchema = errors.New("database schema is newer than this hadir-server")
 )
 
 // DuplicateFaceError reports which employee an uploaded template matched,

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hadir-id/hadir/server"
 )
 
 // migrations are applied in order, each once, at start. Never edit an
@@ -133,6 +135,9 @@ func SchemaVersion() int { return len(migrations) - 1 }
 // the dialect's migration lock so that processes starting together do not
 // race.
 func (db *DB) migrate(ctx context.Context) error {
+	if err := db.refuseNewer(ctx); err != nil {
+		return err
+	}
 	for v := 1; v < len(migrations); v++ {
 		if migrations[v] == nil {
 			// A version merged later (branches number theirs ahead);
@@ -166,6 +171,22 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migrate %s schema: %w", db.d.Name, err)
 		}
+	}
+	return nil
+}
+
+// refuseNewer stops a downgraded server before it touches a database a
+// newer version migrated: the newer columns and rules would be ignored or
+// broken by the old code, silently.
+func (db *DB) refuseNewer(ctx context.Context) error {
+	var newest sql.NullInt64
+	err := db.w.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest)
+	if err != nil {
+		return nil // no schema_migrations yet: a new database
+	}
+	if newest.Valid && int(newest.Int64) > SchemaVersion() {
+		return fmt.Errorf("%w: %s schema version %d, this hadir-server knows up to %d; install the newer hadir-server (or restore the backup taken before the upgrade)",
+			server.ErrNewerSchema, db.d.Name, newest.Int64, SchemaVersion())
 	}
 	return nil
 }
