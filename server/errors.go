@@ -28,6 +28,10 @@ var (
 	ErrNoKey = errors.New("store opened without an encryption key")
 	// ErrInvalid: input that breaks a rule (bad NIP, bad descriptor, ...).
 	ErrInvalid = errors.New("invalid input")
+	// ErrForbiddenUnit: the employee's current unit is not one of the
+	// caller's (a device or operator may not take over another unit's
+	// people; an admin transfers them).
+	ErrForbiddenUnit = errors.New("employee belongs to another unit")
 )
 
 // DuplicateFaceError reports which employee an uploaded template matched,
@@ -36,6 +40,7 @@ type DuplicateFaceError struct {
 	NIP      string  // the NIP being enrolled
 	Conflict string  // the other employee's NIP
 	Name     string  // the other employee's name
+	Unit     string  // the other employee's unit (decides who may see the rest)
 	Distance float64 // Euclidean distance of the closest pair
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	Faces *FaceEngine
 	// MaxPhotoBytes limits one uploaded photo.
 	MaxPhotoBytes int64
+	// MaxBacklogAge: a kiosk's oldest_pending claim older than this is a
+	// fleet alert, not days excused as pending (DefaultMaxBacklogAge).
+	MaxBacklogAge time.Duration
 }
 
 // Server serves the /api/v1 HTTP API, /healthz and /metrics.
@@ -111,6 +114,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.IPLockout.Max <= 0 {
 		cfg.IPLockout = LockoutPolicy{Max: 100, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+	}
+	if cfg.MaxBacklogAge <= 0 {
+		cfg.MaxBacklogAge = DefaultMaxBacklogAge
 	}
 	if cfg.MaxPhotoBytes <= 0 {
 		cfg.MaxPhotoBytes = 8 << 20
