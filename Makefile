@@ -34,12 +34,16 @@ run: models build
 vet:
 	$(GO) vet ./...
 
+# The PostgreSQL store tests run against a throwaway cluster started for the
+# run (tools/with-postgres.sh), or the server HADIR_TEST_POSTGRES names.
+# vet with -race shares the test build's cache: the cgo packages (dlib,
+# OpenCV, GL) compile once per fresh machine instead of twice.
 test: models tools
-	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) vet -race ./...
+	tools/with-postgres.sh $(GO) test -race -count=1 -timeout 25m ./...
 
 bench: models tools
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
+	tools/with-postgres.sh $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
 
 # Runs the real kiosk under Xvfb on a video made from ../shared/datasets/idols
 # and writes PNGs of its main screens to screenshots/ (not committed).
@@ -48,3 +52,18 @@ screenshots: models
 
 clean:
 	rm -rf bin bench.txt
+
+# --- Packaging (deb): release binaries for the baseline CPU, Debian packages.
+# `make release` builds bin/release/{hadir,hadir-server} for x86-64-v2
+# (HADIR_MARCH) instead of this machine's CPU (tools/release.sh); `make deb`
+# packages them into bin/deb/*.deb (packaging/build.sh); `make baseline-check`
+# runs them as an older CPU under qemu (tools/baseline-check.sh).
+.PHONY: release deb baseline-check
+release: deps
+	@tools/release.sh
+
+deb: models release
+	@packaging/build.sh
+
+baseline-check: models release
+	@tools/baseline-check.sh

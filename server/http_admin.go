@@ -3,12 +3,14 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
 
 // canUnit reports whether the user may see or act on unit: admins on all,
-// operators on their own units.
+// operators and unit heads on their own units (none when they have none:
+// an empty list is not "every unit" for a user, unlike for a kiosk).
 func (p *principal) canUnit(unit string) bool {
 	if p.user == nil {
 		return false
@@ -16,7 +18,7 @@ func (p *principal) canUnit(unit string) bool {
 	if p.user.Role == RoleAdmin {
 		return true
 	}
-	return p.user.Role == RoleOperator && unit != "" && unitAllowed(p.user.Units, unit)
+	return (p.user.Role == RoleOperator || p.user.Role == RoleHead) && unit != "" && slices.Contains(p.user.Units, unit)
 }
 
 func forbiddenUnit(unit string) *apiError {

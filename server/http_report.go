@@ -25,13 +25,10 @@ func reportUnit(r *http.Request, p *principal) (string, error) {
 // monthRange parses month=YYYY-MM into its first and last date, the last
 // capped at today (no verdicts for days not begun).
 func (s *Server) monthRange(r *http.Request, loc *time.Location) (attendance.Date, attendance.Date, string, error) {
-	v := r.URL.Query().Get("month")
-	t, err := time.Parse("2006-01", v)
+	from, to, v, err := s.monthSpan(r)
 	if err != nil {
-		return attendance.Date{}, attendance.Date{}, "", badRequest("month %q must be YYYY-MM", trunc(v))
+		return from, to, v, err
 	}
-	from := attendance.Date{Year: t.Year(), Month: t.Month(), Day: 1}
-	to := attendance.DateOf(time.Date(t.Year(), t.Month()+1, 0, 12, 0, 0, 0, time.UTC), time.UTC)
 	if today := attendance.DateOf(s.now(), loc); today.Before(to) {
 		to = today
 	}
@@ -188,31 +185,4 @@ func (s *Server) handleManualEvents(w http.ResponseWriter, r *http.Request, p *p
 	}
 	s.writeJSON(w, http.StatusOK, M{"unit": unit, "events": nonNilRows(evs)})
 	return nil
-}
-
-func (s *Server) handleApproval(approve bool) func(http.ResponseWriter, *http.Request, *principal) error {
-	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
-		id := r.PathValue("id")
-		evs, err := s.store.Events(r.Context(), EventFilter{ID: id})
-		if err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			return fail(http.StatusNotFound, "not_found", "event %s not found", id)
-		}
-		emp, _, err := s.store.Employee(r.Context(), evs[0].NIP)
-		if err != nil && p.user.Role != RoleAdmin {
-			return forbiddenUnit("(employee " + evs[0].NIP + " not on the roster)")
-		}
-		if err == nil && !p.canUnit(emp.Unit) {
-			return forbiddenUnit(emp.Unit)
-		}
-		e, err := s.store.SetApproval(r.Context(), id, approve, p.user.Name, s.now())
-		if err != nil {
-			return err
-		}
-		s.audit(r, p, "manual."+map[bool]string{true: "approve", false: "reject"}[approve], id, "nip="+e.NIP)
-		s.writeJSON(w, http.StatusOK, M{"event": e})
-		return nil
-	}
 }

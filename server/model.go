@@ -231,7 +231,9 @@ const (
 )
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == RoleAdmin || r == RoleOperator || r == RoleAuditor }
+func (r Role) Valid() bool {
+	return r == RoleAdmin || r == RoleOperator || r == RoleAuditor || r == RoleHead
+}
 
 // User is a person who logs in to the HR side of the server.
 type User struct {

@@ -62,20 +62,7 @@ func (s *Server) pendingSince(ctx context.Context, unit string) (time.Time, erro
 	if err != nil {
 		return time.Time{}, err
 	}
-	var since time.Time
-	for _, d := range devs {
-		if d.Revoked() || d.Heartbeat.Backlog <= 0 || !unitAllowed(d.Units, unit) {
-			continue
-		}
-		t := d.Heartbeat.OldestPending
-		if t.IsZero() {
-			t = d.Heartbeat.Received.Add(-24 * time.Hour) // backlog of unknown age
-		}
-		if since.IsZero() || t.Before(since) {
-			since = t
-		}
-	}
-	return since, nil
+	return pendingOf(devs, unit), nil
 }
 
 // dayRows derives every active employee of unit (or the one nip) for each

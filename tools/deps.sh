@@ -11,8 +11,10 @@ pkgs=(
   libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
   # tests: a virtual display for GUI tests, test videos and RTSP publishing
   xvfb xauth libgl1-mesa-dri ffmpeg
-  # server tests: a real PostgreSQL
-  postgresql
+  # server tests: a real PostgreSQL (pg_virtualenv starts a throwaway one)
+  postgresql postgresql-common
+  # web console tests: a real headless browser driven by chromedp
+  chromium
 )
 
 missing=()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hadir-id/hadir/attendance"
 	"github.com/hadir-id/hadir/server"
+	"github.com/hadir-id/hadir/server/console"
 )
 
 // serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM in
@@ -31,6 +32,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	secureCookie := fs.Bool("secure-cookie", false, "mark the web console's session cookie Secure on plain HTTP too (TLS ended by a reverse proxy)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -70,6 +72,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	pages, err := console.New(console.Options{Server: srv, Store: st, Schedule: sched, Logger: log, SecureCookie: *secureCookie})
+	if err != nil {
+		return err
+	}
+	srv.MountPages(pages)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -1,0 +1,53 @@
+package console_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestScreenshots writes a PNG of every console page, on seeded data and
+// at 1366x768, to $HADIR_CONSOLE_SCREENSHOTS (make screenshots sets it);
+// without it the test is skipped.
+func TestScreenshots(t *testing.T) {
+	dir := screenshotDir()
+	if dir == "" {
+		t.Skip("HADIR_CONSOLE_SCREENSHOTS is not set")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t)
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(s.browser, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "console-"+name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.open("/login?lang=id")
+	shot("login")
+	s.login("admin")
+	pages := []struct{ name, path string }{
+		{"today", "/today?lang=id"}, {"today-en", "/today?lang=en"},
+		{"kiosks", "/kiosks?lang=id"}, {"employees", "/employees"}, {"employee", "/employees/" + s.nips["DINKES"][0]},
+		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"},
+		{"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
+	}
+	for _, p := range pages {
+		s.open(p.path)
+		shot(p.name)
+	}
+	s.open("/kiosks")
+	s.run(chromedp.Click(chromedp.CSS("details.card summary")), chromedp.SetValue(chromedp.ID("units"), "DINKES"),
+		chromedp.Click(chromedp.ID("create-code")), chromedp.WaitVisible(chromedp.ID("code")))
+	shot("code")
+	s.login("op")
+	s.open("/users")
+	shot("forbidden")
+}

@@ -1,0 +1,163 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/hadir-id/hadir/attendance"
+)
+
+// unitToday is one unit's row on the Today page: the API's daily report
+// counted by status.
+type unitToday struct {
+	Unit      string
+	Zone      string
+	Date      string
+	Total     int
+	Present   int // present, late or early leave
+	Late      int
+	Absent    int // no record
+	Exception int // statuses of approved exceptions (leave, duty, ...)
+	Pending   int // not yet synced: never counted absent
+	Waiting   int // manual events waiting for a decision
+	Bars      []bar
+	Label     string // the chart's text for screen readers
+}
+
+// bar is one segment of the unit's stacked bar (inline SVG, no library).
+type bar struct {
+	Class string
+	X, W  float64
+	N     int
+}
+
+// chartWidth is the SVG bar's width in user units.
+const chartWidth = 300
+
+type todayData struct {
+	Units    []unitToday
+	Totals   unitToday
+	Offline  []kiosk
+	Backlog  []kiosk
+	Clock    []kiosk
+	Waiting  int
+	NoUnits  bool
+	DateText string
+}
+
+// dailyRow is the part of the daily report Today counts.
+type dailyRow struct {
+	Status string `json:"status"`
+}
+
+func (c *Console) unitToday(r *http.Request, v *view, unit string) (unitToday, error) {
+	var rep struct {
+		Date string     `json:"date"`
+		Rows []dailyRow `json:"rows"`
+	}
+	if err := c.get(r, v.s, "/api/v1/reports/daily?unit="+url.QueryEscape(unit), &rep); err != nil {
+		return unitToday{}, err
+	}
+	u := unitToday{Unit: unit, Date: rep.Date, Zone: zoneName(c.opt.Now().In(c.opt.Schedule(unit).Location()))}
+	for _, row := range rep.Rows {
+		switch attendance.Status(row.Status) {
+		case attendance.StatusHoliday, attendance.StatusDayOff:
+			continue
+		case attendance.StatusPresent:
+			u.Present++
+		case attendance.StatusLate:
+			u.Present++
+			u.Late++
+		case attendance.StatusEarlyLeave:
+			u.Present++
+		case attendance.StatusNoRecord:
+			u.Absent++
+		case attendance.StatusPendingSync:
+			u.Pending++
+		default:
+			u.Exception++
+		}
+		u.Total++
+	}
+	var manual struct {
+		Events []struct{} `json:"events"`
+	}
+	if err := c.get(r, v.s, "/api/v1/manual-events?unit="+url.QueryEscape(unit)+"&status=pending", &manual); err != nil {
+		return unitToday{}, err
+	}
+	u.Waiting = len(manual.Events)
+	u.Bars, u.Label = bars(u), barLabel(v, u)
+	return u, nil
+}
+
+// bars lays out present (on time), late, exception, pending and absent
+// along the chart's width.
+func bars(u unitToday) []bar {
+	if u.Total == 0 {
+		return nil
+	}
+	var out []bar
+	x := 0.0
+	for _, s := range []struct {
+		class string
+		n     int
+	}{{"ok", u.Present - u.Late}, {"late", u.Late}, {"exc", u.Exception}, {"pend", u.Pending}, {"abs", u.Absent}} {
+		if s.n == 0 {
+			continue
+		}
+		w := float64(s.n) * chartWidth / float64(u.Total)
+		out = append(out, bar{Class: s.class, X: x, W: w, N: s.n})
+		x += w
+	}
+	return out
+}
+
+func (c *Console) handleToday(w http.ResponseWriter, r *http.Request, v *view) error {
+	units, err := c.units(r, v)
+	if err != nil {
+		return err
+	}
+	d := todayData{NoUnits: len(units) == 0, DateText: v.F.Date(c.opt.Now())}
+	d.Totals.Unit = v.T("today.total")
+	for _, unit := range units {
+		u, err := c.unitToday(r, v, unit)
+		if err != nil {
+			return err
+		}
+		d.Units = append(d.Units, u)
+		t := &d.Totals
+		t.Total += u.Total
+		t.Present += u.Present
+		t.Late += u.Late
+		t.Absent += u.Absent
+		t.Exception += u.Exception
+		t.Pending += u.Pending
+		t.Waiting += u.Waiting
+	}
+	d.Totals.Bars, d.Totals.Label = bars(d.Totals), barLabel(v, d.Totals)
+	d.Waiting = d.Totals.Waiting
+	ks, err := c.fleet(r, v)
+	if err != nil {
+		return err
+	}
+	for _, k := range ks {
+		if k.Offline {
+			d.Offline = append(d.Offline, k)
+		}
+		if k.OldBacklog {
+			d.Backlog = append(d.Backlog, k)
+		}
+		if k.ClockAlert {
+			d.Clock = append(d.Clock, k)
+		}
+	}
+	v.Title, v.Data = "today.title", d
+	c.render(w, v, "today", http.StatusOK)
+	return nil
+}
+
+func barLabel(v *view, u unitToday) string {
+	return fmt.Sprintf("%s %d, %s %d, %s %d, %s %d, %s %d", v.T("status.ontime"), u.Present-u.Late, v.T("status.late"), u.Late,
+		v.T("status.exception"), u.Exception, v.T("status.pending"), u.Pending, v.T("status.absent"), u.Absent)
+}
