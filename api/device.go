@@ -1,6 +1,11 @@
 package api
 
-import "time"
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Paths of the device endpoints.
 const (
@@ -85,4 +90,19 @@ type HeartbeatRequest struct {
 // Empty is the body of answers that carry only the server time.
 type Empty struct {
 	ServerTime string `json:"server_time"`
+}
+
+// ErrBadSecret: a device secret that is not base64 of SecretBytes.
+var ErrBadSecret = errors.New("bad device secret")
+
+// EncodeSecret is the wire form of a device secret (standard base64).
+func EncodeSecret(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// DecodeSecret parses EncodeSecret's form, refusing a wrong length.
+func DecodeSecret(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != SecretBytes {
+		return nil, fmt.Errorf("%w: want base64 of %d bytes", ErrBadSecret, SecretBytes)
+	}
+	return b, nil
 }

@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hadir-id/hadir/api"
 	"io"
 	"net/http"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hadir-id/hadir/api"
 )
 
 // ErrBatchTooLarge: more than api.MaxBatchEvents events (413 batch_too_large).
@@ -73,7 +74,7 @@ func isMaxBytes(err error) bool {
 
 func decodeEvent(raw json.RawMessage, deviceID string) BatchItem {
 	var it BatchItem
-	if err := json.Unmarshal(raw, &it.Event); err != nil {
+	if err := json.Unmarshal(raw, &it.Event.Event); err != nil { // the wire fields only: server-owned ones are never read
 		var idOnly struct {
 			ID any `json:"id"`
 		}

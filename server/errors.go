@@ -31,6 +31,10 @@ var (
 	// ErrNewerSchema: the database was migrated by a newer hadir-server;
 	// an older one must not write to it (a downgrade).
 	ErrNewerSchema = errors.New("database schema is newer than this hadir-server")
+	// ErrForbiddenUnit: the employee's current unit is not one of the
+	// caller's (a device or operator may not take over another unit's
+	// people; an admin transfers them).
+	ErrForbiddenUnit = errors.New("employee belongs to another unit")
 )
 
 // DuplicateFaceError reports which employee an uploaded template matched,
@@ -39,6 +43,7 @@ type DuplicateFaceError struct {
 	NIP      string  // the NIP being enrolled
 	Conflict string  // the other employee's NIP
 	Name     string  // the other employee's name
+	Unit     string  // the other employee's unit (decides who may see the rest)
 	Distance float64 // Euclidean distance of the closest pair
 }
 

@@ -47,9 +47,9 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, p *princ
 	if len(req.Name) > 200 || len(req.AppVersion) > 64 {
 		return badRequest("name (200) or app_version (64) too long")
 	}
-	token := NewToken()
+	token, secret := NewToken(), newDeviceSecret()
 	d, err := s.store.RegisterDevice(r.Context(), HashSecret(NormalizeCode(req.Code)),
-		Device{ID: req.DeviceID, Name: req.Name, AppVersion: req.AppVersion, TokenHash: HashSecret(token)}, s.now())
+		Device{ID: req.DeviceID, Name: req.Name, AppVersion: req.AppVersion, TokenHash: HashSecret(token), Secret: secret}, s.now())
 	switch {
 	case errors.Is(err, ErrInvalidCode):
 		return fail(http.StatusForbidden, api.CodeInvalidCode, "enrollment code is unknown, already used or expired")
@@ -60,7 +60,8 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, p *princ
 	}
 	p.device = &d
 	s.audit(r, p, "device.register", d.ID, fmt.Sprintf("name=%q units=%v app=%s", d.Name, d.Units, d.AppVersion))
-	s.writeJSON(w, http.StatusOK, api.RegisterResponse{ServerTime: s.stamp(), DeviceID: d.ID, Token: token, Units: nonNil(d.Units)})
+	s.writeJSON(w, http.StatusOK, api.RegisterResponse{ServerTime: s.stamp(), DeviceID: d.ID, Token: token,
+		Secret: api.EncodeSecret(secret), Units: nonNil(d.Units)})
 	return nil
 }
 
@@ -73,11 +74,15 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request, p *prin
 		return badRequest("backlog and camera_fps must not be negative")
 	}
 	hb := Heartbeat{
-		Received: s.now().UTC(), Backlog: req.Backlog, OldestPending: req.OldestPending.UTC(),
+		Received: s.now().UTC(), Backlog: req.Backlog, ClaimedOldest: req.OldestPending.UTC(),
 		ClockOffset: time.Duration(req.ClockOffsetNS), CameraFPS: req.CameraFPS,
 		FreeDisk: int64(min(req.FreeDiskBytes, math.MaxInt64)), AppVersion: trunc(req.AppVersion), LastError: truncN(req.LastError, 1000),
 	}
 	hb.ClockFlagged = hb.ClockOffset > MaxClockOffset || hb.ClockOffset < -MaxClockOffset
+	hb.OldestPending, hb.BacklogAlert = trustBacklog(p.device, hb, s.cfg.MaxBacklogAge)
+	if hb.BacklogAlert != "" {
+		s.log.Warn("kiosk backlog claim refused", "device", p.device.ID, "alert", hb.BacklogAlert)
+	}
 	if err := s.store.SaveHeartbeat(r.Context(), p.device.ID, hb); err != nil {
 		return err
 	}
@@ -93,6 +98,9 @@ func truncN(s string, n int) string {
 }
 
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *principal) error {
+	if !p.device.Keyed {
+		return fail(http.StatusConflict, api.CodeRekeyRequired, "device %s has no secret yet: POST %s first (this kiosk was registered before event MACs)", p.device.ID, api.PathRekey)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, api.MaxBatchBytes)
 	items, err := DecodeBatch(r.Body, p.device.ID)
 	switch {
@@ -103,11 +111,16 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 	case err != nil:
 		return err
 	}
+	now := s.now()
 	results := make([]api.EventResult, len(items))
 	var good []Event
 	var goodIdx []int
-	for i, it := range items {
+	for i := range items {
+		it := &items[i]
 		results[i] = api.EventResult{ID: it.ID, Status: api.ResultAccepted}
+		if it.Reason == "" {
+			it.Reason, it.Message = checkEvent(p.device, &it.Event, now)
+		}
 		if it.Reason != "" {
 			results[i].Status, results[i].Reason, results[i].Message = api.ResultRejected, it.Reason, it.Message
 			continue
@@ -117,13 +130,19 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 	}
 	chain := ChainReport{OK: true}
 	if len(good) > 0 {
-		res, err := s.store.IngestEvents(r.Context(), p.device.ID, good, s.now())
+		res, err := s.store.IngestEvents(r.Context(), p.device.ID, good, now)
 		if err != nil {
 			return err
 		}
-		for j, dup := range res.Duplicate {
-			if dup {
-				results[goodIdx[j]].Status, results[goodIdx[j]].Reason = api.ResultDuplicate, "already stored"
+		for j, i := range goodIdx {
+			switch {
+			case res.Conflict[j]:
+				results[i].Status, results[i].Reason = api.ResultConflict, api.ReasonIDConflict
+				results[i].Message = fmt.Sprintf("device %s already sent another event with id %s", p.device.ID, good[j].ID)
+			case res.Duplicate[j]:
+				results[i].Status, results[i].Reason = api.ResultDuplicate, "already stored"
+			case res.Held[j] != "":
+				results[i].Reason, results[i].Message = res.Held[j], "stored and kept aside for HR review: "+good[j].HeldNote
 			}
 		}
 		chain = res.Chain
@@ -238,9 +257,9 @@ func (s *Server) handleEnrollment(w http.ResponseWriter, r *http.Request, p *pri
 		tpls[i] = Template{ID: wt.ID, Descriptor: d, Quality: wt.Quality, TakenAt: wt.TakenAt.UTC()}
 	}
 	e := Employee{NIP: req.Employee.NIP, Name: req.Employee.Name, Unit: req.Employee.Unit, Status: req.Employee.Status}
-	rev, err := s.store.PutEmployee(r.Context(), e, tpls, PutOptions{Threshold: DuplicateThreshold})
+	rev, err := s.store.PutEmployee(r.Context(), e, tpls, PutOptions{Units: p.device.Units, Threshold: DuplicateThreshold})
 	if err != nil {
-		return err
+		return scopeDuplicate(err, p.device.Units)
 	}
 	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d rev=%d (kiosk)", e.Unit, len(tpls), rev))
 	s.writeJSON(w, http.StatusOK, api.EnrollmentResponse{ServerTime: s.stamp(), Revision: rev})

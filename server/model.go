@@ -23,6 +23,14 @@ type Device struct {
 	Chain DeviceChain `json:"chain"`
 	// LastSeen is the server time of the last authenticated request.
 	LastSeen time.Time `json:"last_seen,omitzero"`
+	// Secret MACs the device's events (api.EventMAC); nil for a kiosk
+	// registered before secrets existed, which must re-key. Sealed with
+	// the server key at rest, never sent after registration.
+	Secret []byte `json:"-"`
+	// Keyed reports whether the device holds a secret.
+	Keyed bool `json:"keyed"`
+	// NewestEvent is the latest device time of an event received from it.
+	NewestEvent time.Time `json:"newest_event,omitzero"`
 }
 
 // Revoked reports whether an admin revoked the device.
@@ -41,7 +49,18 @@ type Heartbeat struct {
 	LastError     string        `json:"last_error,omitempty"`
 	// ClockFlagged: |ClockOffset| > MaxClockOffset.
 	ClockFlagged bool `json:"clock_flagged"`
+	// ClaimedOldest is the oldest_pending the kiosk sent; OldestPending
+	// is what the server trusts of it: clamped to the device's
+	// registration and its newest received event, and the receipt time
+	// (excusing nothing earlier) when the claim is older than the
+	// backlog limit, which raises BacklogAlert for the fleet view.
+	ClaimedOldest time.Time `json:"claimed_oldest,omitzero"`
+	BacklogAlert  string    `json:"backlog_alert,omitempty"`
 }
+
+// DefaultMaxBacklogAge is how far back a kiosk's backlog claim may reach
+// before it becomes a fleet alert instead of marking days "pending sync".
+const DefaultMaxBacklogAge = 14 * 24 * time.Hour
 
 // MaxClockOffset is the device clock error beyond which a heartbeat or
 // an event is flagged.
@@ -77,12 +96,28 @@ const (
 )
 
 // Event is one attendance record as stored on the server: the kiosk's
-// wire event, verbatim, plus what only the server sets: the receipt time
-// and, for manual events, the supervisor's decision.
+// wire event, verbatim, plus what only the server sets: the receipt time,
+// the clock-corrected time, the kept-aside state and, for manual events,
+// the supervisor's decision.
 type Event struct {
 	api.Event
 
 	ReceivedAt time.Time `json:"received_at,omitzero"`
+	// CorrectedTime is Time plus the kiosk's measured ClockOffset: the
+	// server's best estimate of when it happened (reports use it).
+	CorrectedTime time.Time `json:"corrected_time,omitzero"`
+	// ClockFlagged: |ClockOffset| > MaxClockOffset when it was recorded.
+	ClockFlagged bool `json:"clock_flagged,omitempty"`
+	// Held is why the event is kept aside (an api.Held* code), "" when it
+	// counts. Held events are stored but listed only for HR review.
+	Held string `json:"held,omitempty"`
+	// HeldNote explains Held; Released tells who released or dismissed it.
+	HeldNote string `json:"held_note,omitempty"`
+	// Review is HR's decision on a held event ("", ReviewReleased: it
+	// counts from now on, ReviewDismissed), by whom and when.
+	Review     string    `json:"review,omitempty"`
+	ReviewedBy string    `json:"reviewed_by,omitempty"`
+	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
 
 	Approval   string    `json:"approval,omitempty"`
 	ApprovedBy string    `json:"approved_by,omitempty"`
@@ -92,10 +127,20 @@ type Event struct {
 // ChainReport is the hash-chain verdict returned for one uploaded batch.
 type ChainReport = api.ChainReport
 
-// IngestResult says, per input event in order, whether it was new, and
-// what the chain check found.
+// Review decisions on held events.
+const (
+	ReviewReleased  = "released"
+	ReviewDismissed = "dismissed"
+)
+
+// IngestResult says, per input event in order, whether it was already
+// stored (Duplicate: same device, id and hash), clashes with a stored
+// event of the same device and id (Conflict), or was stored but kept
+// aside (Held: the reason), and what the chain check found.
 type IngestResult struct {
 	Duplicate []bool
+	Conflict  []bool
+	Held      []string
 	Chain     ChainReport
 }
 
@@ -161,8 +206,12 @@ type RosterPage struct {
 	More     bool
 }
 
-// PutOptions controls PutEmployee's duplicate-face check.
+// PutOptions controls PutEmployee's unit scope and duplicate-face check.
 type PutOptions struct {
+	// Units the caller serves: when set, an existing employee whose
+	// current unit is not one of them is refused (ErrForbiddenUnit), in
+	// the same transaction as the write. Empty: any unit (admin, CLI).
+	Units []string
 	// Threshold: a template closer than this to any template of another
 	// NIP is a duplicate. Zero disables the check.
 	Threshold float64
@@ -211,6 +260,8 @@ type AuditEntry struct {
 // EventFilter selects stored events for reports and approvals.
 type EventFilter struct {
 	ID       string    // one event ("" = all)
+	Device   string    // one device's events ("" = all)
+	Scope    Scope     // counted (default), held or all
 	Unit     string    // employees of this unit ("" = all)
 	NIP      string    // one person ("" = all)
 	From, To time.Time // device time, [From, To)
@@ -218,6 +269,16 @@ type EventFilter struct {
 	Approval string    // "" = any
 	Limit    int       // 0 = no limit
 }
+
+// Scope selects events by their kept-aside state.
+type Scope int
+
+// Scopes of EventFilter.
+const (
+	ScopeCounted Scope = iota // events reports count: not held, or released
+	ScopeHeld                 // kept-aside events, whatever their review
+	ScopeAll
+)
 
 // Stats feeds /metrics with numbers that must be the same whichever server
 // process is scraped.

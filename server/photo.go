@@ -219,9 +219,13 @@ func (s *Server) handleFaceRegister(w http.ResponseWriter, r *http.Request, p *p
 		out[i] = M{"id": id, "file": ph.name, "format": info.Format, "quality": tpls[i].Quality}
 	}
 	e := Employee{NIP: emp.NIP, Name: emp.Name, Unit: emp.Unit, Status: emp.Status}
-	rev, err := s.store.PutEmployee(r.Context(), e, tpls, PutOptions{Threshold: DuplicateThreshold})
+	var units []string // an operator may change only employees of their units
+	if p.user.Role != RoleAdmin {
+		units = p.user.Units
+	}
+	rev, err := s.store.PutEmployee(r.Context(), e, tpls, PutOptions{Units: units, Threshold: DuplicateThreshold})
 	if err != nil {
-		return err
+		return scopeDuplicate(err, units)
 	}
 	s.metrics.photo("registered")
 	s.audit(r, p, "employee.register", e.NIP, fmt.Sprintf("unit=%s photos=%d rev=%d", e.Unit, len(tpls), rev))

@@ -70,6 +70,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &dup):
 		ae = &apiError{status: http.StatusConflict, code: "duplicate_face", msg: dup.Error(),
 			extra: M{"conflict_nip": dup.Conflict, "conflict_name": dup.Name, "distance": dup.Distance}}
+	case errors.Is(err, ErrForbiddenUnit):
+		ae = fail(http.StatusForbidden, "forbidden", "%v", err)
 	case errors.Is(err, ErrNotFound):
 		ae = fail(http.StatusNotFound, "not_found", "%v", err)
 	case errors.Is(err, ErrConflict):

@@ -25,6 +25,14 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/v1/roster", authDevice, nil, s.handleRoster},
 		{http.MethodPost, "/api/v1/enrollments", authDevice, nil, s.handleEnrollment},
 
+		// Trust boundaries, device side (contract): re-keying, kept-aside
+		// events, transfers.
+		{http.MethodPost, "/api/v1/devices/rekey", authDevice, nil, s.handleRekey},
+		{http.MethodGet, "/api/v1/held-events", authUser, staff, s.handleHeldEvents},
+		{http.MethodPost, "/api/v1/held-events/{device}/{id}/release", authUser, admins, s.handleReviewHeld(true)},
+		{http.MethodPost, "/api/v1/held-events/{device}/{id}/dismiss", authUser, admins, s.handleReviewHeld(false)},
+		{http.MethodPost, "/api/v1/employees/{nip}/transfer", authUser, admins, s.handleTransfer},
+
 		// HR side: users and sessions.
 		{http.MethodPost, "/api/v1/auth/login", authNone, nil, s.handleLogin},
 		{http.MethodPost, "/api/v1/auth/refresh", authNone, nil, s.handleRefresh},

@@ -40,6 +40,9 @@ type Config struct {
 	Faces *FaceEngine
 	// MaxPhotoBytes limits one uploaded photo.
 	MaxPhotoBytes int64
+	// MaxBacklogAge: a kiosk's oldest_pending claim older than this is a
+	// fleet alert, not days excused as pending (DefaultMaxBacklogAge).
+	MaxBacklogAge time.Duration
 	// TrustedProxies are the CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed (none: the header is ignored).
 	TrustedProxies []string
@@ -132,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.IPLockout.Max <= 0 {
 		cfg.IPLockout = LockoutPolicy{Max: 100, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+	}
+	if cfg.MaxBacklogAge <= 0 {
+		cfg.MaxBacklogAge = DefaultMaxBacklogAge
 	}
 	if cfg.MaxPhotoBytes <= 0 {
 		cfg.MaxPhotoBytes = 8 << 20

@@ -33,18 +33,28 @@ type Store interface {
 	Devices(ctx context.Context) ([]Device, error)
 	// RevokeDevice revokes a device's credential (ErrNotFound).
 	RevokeDevice(ctx context.Context, id string, now time.Time) error
+	// RekeyDevice gives a secret to a device registered before secrets
+	// existed (ErrConflict when it already has one, or is revoked).
+	RekeyDevice(ctx context.Context, id string, secret []byte) error
 	// SaveHeartbeat stores a device's latest heartbeat.
 	SaveHeartbeat(ctx context.Context, deviceID string, hb Heartbeat) error
-	// IngestEvents stores the events not stored yet (by id) with receipt
-	// time now, checks the device's hash chain, and reports per event
-	// whether it was a duplicate. Events must be validated and belong to
-	// deviceID. One transaction.
+	// IngestEvents stores the events not stored yet (by device and id)
+	// with receipt time now, keeps aside (Held) those whose NIP was not in
+	// the device's units at the event's time, checks the device's hash
+	// chain, and reports per event whether it was a duplicate, a conflict
+	// or held. Events must be validated, authenticated and belong to
+	// deviceID; Held may be preset. One transaction.
 	IngestEvents(ctx context.Context, deviceID string, events []Event, now time.Time) (IngestResult, error)
 
 	// PutEmployee creates or replaces an employee and all their templates
-	// in one roster change, after the duplicate-face check of opts
-	// (*DuplicateFaceError). Returns the new revision.
+	// in one roster change, after the unit check (ErrForbiddenUnit) and
+	// the duplicate-face check (*DuplicateFaceError) of opts. Returns the
+	// new revision.
 	PutEmployee(ctx context.Context, e Employee, templates []Template, opts PutOptions) (int64, error)
+	// TransferEmployee moves an employee to another unit from now on,
+	// keeping their templates; it returns the revision and the old unit
+	// (ErrNotFound; ErrConflict when already there).
+	TransferEmployee(ctx context.Context, nip, unit string, now time.Time) (int64, string, error)
 	// DeleteEmployee erases an employee, their templates and photos, and
 	// records a deletion change (ErrNotFound).
 	DeleteEmployee(ctx context.Context, nip string) (int64, error)
@@ -61,6 +71,10 @@ type Store interface {
 
 	// Events lists stored events matching f, by device time.
 	Events(ctx context.Context, f EventFilter) ([]Event, error)
+	// ReviewHeld releases (it counts from then on) or dismisses a kept-
+	// aside event, once (ErrNotFound; ErrConflict when not held or
+	// already reviewed).
+	ReviewHeld(ctx context.Context, device, id string, release bool, by string, now time.Time) (Event, error)
 	// SetApproval records a supervisor's decision on a manual event
 	// (ErrNotFound; ErrConflict when the event is not manual).
 	SetApproval(ctx context.Context, eventID string, approved bool, by string, now time.Time) (Event, error)

@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hadir-id/hadir/api"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+	"github.com/hadir-id/hadir/api"
 )
 
 // conn is one server's /api/v1 over resty: no retries (the worker owns
@@ -51,13 +52,36 @@ func tlsConfig(caFile string) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// checkURL accepts an http(s) base URL with a host and no query.
-func checkURL(raw string) (string, error) {
+// checkURL accepts an https base URL with a host and no query; http only
+// to a loopback address (a server on the kiosk itself), or anywhere when
+// the lab flag allowInsecure is set, which is logged: kiosks send bearer
+// tokens and attendance, which plain http hands to anyone on the path.
+func checkURL(raw string, allowInsecure bool, log *slog.Logger) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		return "", fmt.Errorf("server URL %q: want http(s)://host[:port][/path]", raw)
+		return "", fmt.Errorf("server URL %q: want https://host[:port][/path]", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		if !allowInsecure {
+			return "", fmt.Errorf("%w: %q is plain http to a host other than this machine", ErrInsecureURL, raw)
+		}
+		log.Warn("sync: plain http to a remote server allowed by the lab flag; never use it in production", "url", u.Redacted())
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// checkURL applies the worker's options to checkURL.
+func (w *Worker) checkURL(raw string) (string, error) {
+	return checkURL(raw, w.opts.AllowInsecureHTTP, w.opts.Logger)
+}
+
+// isLoopback: localhost or a loopback IP literal.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func newConn(base, token string, tlsCfg *tls.Config, opts Options, onOffset func(time.Duration)) *conn {

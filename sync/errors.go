@@ -3,8 +3,9 @@ package sync
 import (
 	"errors"
 	"fmt"
-	"github.com/hadir-id/hadir/api"
 	"net/http"
+
+	"github.com/hadir-id/hadir/api"
 )
 
 // Sentinel errors; callers branch on them with errors.Is. Status.LastError
@@ -37,6 +38,12 @@ var (
 	// ErrProtocol: the server's answer does not follow the contract (bad
 	// JSON, results that do not match the events sent).
 	ErrProtocol = errors.New("unexpected answer from the server")
+	// ErrRekeyRefused: the server refused to give this kiosk a device
+	// secret because it already holds one; register the kiosk again.
+	ErrRekeyRefused = errors.New("server refused to re-key this device: register it again")
+	// ErrInsecureURL: an http:// server URL that is not loopback; use
+	// https (or Options.AllowInsecureHTTP in a lab).
+	ErrInsecureURL = errors.New("server URL must use https")
 	// ErrDuplicateFace: an enrollment matches another employee's face on
 	// the server; see DuplicateFaceError.
 	ErrDuplicateFace = errors.New("face already enrolled under another NIP")

@@ -37,6 +37,9 @@ type fakeServer struct {
 	fault func(w http.ResponseWriter, r *http.Request) bool
 }
 
+// fakeSecret is the device secret the fake server issues.
+var fakeSecret = []byte("fake-device-secret-32-bytes-long")
+
 func newFakeServer(t testing.TB) *fakeServer {
 	f := &fakeServer{codes: map[string]bool{"CODE-1": true}, tokens: map[string]string{}, revoked: map[string]bool{},
 		events: map[string]int{}, rejectNIP: map[string]string{}, maxEvents: api.MaxBatchEvents,
@@ -159,7 +162,8 @@ func (f *fakeServer) register(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, status, code)
 		return
 	}
-	f.reply(w, 200, map[string]any{"device_id": req.DeviceID, "token": tok, "units": []string{"DINKES"}})
+	f.reply(w, 200, map[string]any{"device_id": req.DeviceID, "token": tok, "units": []string{"DINKES"},
+		"secret": api.EncodeSecret(fakeSecret)})
 }
 
 func (f *fakeServer) registerLocked(req api.RegisterRequest) (status int, code, tok string) {

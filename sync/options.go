@@ -1,9 +1,10 @@
 package sync
 
 import (
-	"github.com/hadir-id/hadir/api"
 	"log/slog"
 	"time"
+
+	"github.com/hadir-id/hadir/api"
 )
 
 // Clock is the worker's source of time and timers (tailscale's tstime
@@ -40,6 +41,10 @@ type Options struct {
 	// ServerURL is the server's base URL, e.g. https://absen.kab.go.id.
 	// Empty means the URL saved by the last Register.
 	ServerURL string
+	// AllowInsecureHTTP lets the kiosk talk plain http to a server that
+	// is not on this machine: for a lab only, logged at every start.
+	// Without it such a URL is refused with ErrInsecureURL.
+	AllowInsecureHTTP bool
 	// CAFile is an optional PEM file of extra root certificates, added to
 	// the system pool (regency servers often use their own CA).
 	CAFile string

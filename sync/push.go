@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"strings"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -59,16 +59,21 @@ func (w *Worker) push(ctx context.Context, cl *conn) error {
 // pushPage posts one page and applies the server's verdicts. Nothing is
 // marked unless the answer has exactly one result per event, in order.
 func (w *Worker) pushPage(ctx context.Context, cl *conn, page []storage.Event) error {
-	req := api.PushRequest{Events: make([]api.Event, len(page))}
-	for i := range page {
-		req.Events[i] = page[i].Wire()
-	}
-	body, err := json.Marshal(req)
+	secret, err := w.deviceSecret(ctx, cl)
 	if err != nil {
-		return fmt.Errorf("encode events: %w", err)
+		return err
 	}
 	var res api.PushResponse
-	if err := w.exchange(ctx, cl, "push events", http.MethodPost, api.PathEvents, nil, body, &res); err != nil {
+	err = w.exchange(ctx, cl, "push events", http.MethodPost, api.PathEvents, nil, pushBody(secret, page), &res)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == api.CodeRekeyRequired {
+		// The server lost or never had our secret's registration: get one.
+		if secret, err = w.rekey(ctx, cl); err != nil {
+			return err
+		}
+		err = w.exchange(ctx, cl, "push events", http.MethodPost, api.PathEvents, nil, pushBody(secret, page), &res)
+	}
+	if err != nil {
 		return err
 	}
 	if err := matchResults(page, res.Results); err != nil {
@@ -81,7 +86,7 @@ func (w *Worker) pushPage(ctx context.Context, cl *conn, page []storage.Event) e
 	}
 	acked := make([]string, 0, len(page))
 	for _, r := range res.Results {
-		if r.Status == api.ResultRejected {
+		if r.Status == api.ResultRejected || r.Status == api.ResultConflict {
 			reason := r.Reason
 			if r.Message != "" && r.Message != r.Reason {
 				reason += ": " + r.Message
@@ -105,6 +110,18 @@ func (w *Worker) pushPage(ctx context.Context, cl *conn, page []storage.Event) e
 	return nil
 }
 
+// pushBody is the POST /events body: the page's wire events, each MACed
+// with the device secret.
+func pushBody(secret []byte, page []storage.Event) []byte {
+	req := api.PushRequest{Events: make([]api.Event, len(page))}
+	for i := range page {
+		req.Events[i] = page[i].Wire()
+		req.Events[i].MAC = api.EventMAC(secret, req.Events[i].Hash)
+	}
+	body, _ := json.Marshal(req) // plain structs: cannot fail
+	return body
+}
+
 // matchResults checks the answer covers exactly the events sent.
 func matchResults(page []storage.Event, results []api.EventResult) error {
 	if len(results) != len(page) {
@@ -115,7 +132,7 @@ func matchResults(page []storage.Event, results []api.EventResult) error {
 			return fmt.Errorf("result %d is for %q, expected %q", i, r.ID, page[i].ID)
 		}
 		switch r.Status {
-		case api.ResultAccepted, api.ResultDuplicate, api.ResultRejected:
+		case api.ResultAccepted, api.ResultDuplicate, api.ResultRejected, api.ResultConflict:
 		default:
 			return fmt.Errorf("result %d has status %q", i, r.Status)
 		}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/hadir-id/hadir/api"
 	"net/http"
 	"strings"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -24,7 +24,7 @@ func (w *Worker) Register(ctx context.Context, serverURL, code, name string) err
 	if serverURL == "" {
 		serverURL = w.opts.ServerURL
 	}
-	base, err := checkURL(serverURL)
+	base, err := w.checkURL(serverURL)
 	if err != nil {
 		return fmt.Errorf("register device: %w", err)
 	}
@@ -47,11 +47,18 @@ func (w *Worker) Register(ctx context.Context, serverURL, code, name string) err
 	if r.Token == "" || (r.DeviceID != "" && r.DeviceID != w.store.DeviceID()) {
 		return fmt.Errorf("register device: %w: no token, or a token for device %q", ErrProtocol, r.DeviceID)
 	}
+	secret, err := api.DecodeSecret(r.Secret)
+	if err != nil {
+		return fmt.Errorf("register device: %w: %v", ErrProtocol, err)
+	}
 	// The network part is over; now the store.
 	actx := w.actor(ctx)
 	units := strings.Join(r.Units, ",")
 	if err := w.store.SetSecret(actx, secretToken, []byte(r.Token)); err != nil {
 		return fmt.Errorf("register device: save token: %w: %w", errStorage, err)
+	}
+	if err := w.store.SetSecret(actx, secretDevice, secret); err != nil {
+		return fmt.Errorf("register device: save device secret: %w: %w", errStorage, err)
 	}
 	for _, kv := range [][2]string{{settingURL, base}, {settingUnits, units}, {settingRev, "0"}} {
 		if err := w.store.SetSetting(actx, kv[0], kv[1]); err != nil {

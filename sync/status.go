@@ -16,6 +16,8 @@ const (
 	ProblemServer        = "server_error"   // server answered 5xx
 	ProblemProtocol      = "protocol"       // answer does not follow the contract
 	ProblemStorage       = "storage"        // the local store failed
+	ProblemRekeyRefused  = "rekey_refused"  // the server will not re-key this kiosk; register again
+	ProblemInsecureURL   = "insecure_url"   // http:// to a remote server; use https
 	ProblemOther         = "other"
 )
 
@@ -65,6 +67,10 @@ func problemOf(err error) string {
 		return ProblemNotRegistered
 	case errors.Is(err, ErrRevoked):
 		return ProblemRevoked
+	case errors.Is(err, ErrRekeyRefused):
+		return ProblemRekeyRefused
+	case errors.Is(err, ErrInsecureURL):
+		return ProblemInsecureURL
 	case errors.Is(err, ErrUnauthorized):
 		return ProblemUnauthorized
 	case errors.Is(err, ErrOffline):

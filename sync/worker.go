@@ -76,7 +76,7 @@ func New(store *storage.Store, gallery Gallery, opts Options) (*Worker, error) {
 	}
 	opts = opts.withDefaults()
 	if opts.ServerURL != "" {
-		u, err := checkURL(opts.ServerURL)
+		u, err := checkURL(opts.ServerURL, opts.AllowInsecureHTTP, opts.Logger)
 		if err != nil {
 			return nil, fmt.Errorf("sync: %w", err)
 		}
@@ -234,7 +234,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		switch {
 		case err == nil:
 			bo.Reset()
-		case errors.Is(err, ErrRevoked), errors.Is(err, ErrNotRegistered):
+		case errors.Is(err, ErrRevoked), errors.Is(err, ErrNotRegistered), errors.Is(err, ErrRekeyRefused):
 			park = true
 		default:
 			wait = bo.Next()
@@ -310,9 +310,11 @@ func (w *Worker) cycle(ctx context.Context) error {
 		}
 		w.opts.Logger.Warn("sync: heartbeat failed", "err", err)
 	}
-	// Attendance first; queued enrollments before the roster pull, which
-	// would otherwise overwrite them with the server's older state.
-	for _, step := range []func(context.Context, *conn) error{w.push, w.pushEnrollmentQueue, w.pull} {
+	// Queued enrollments first, so the server knows a NIP enrolled
+	// offline before its events arrive (they would be kept aside as an
+	// unknown NIP), and before the roster pull, which would otherwise
+	// overwrite them with the server's older state; then attendance.
+	for _, step := range []func(context.Context, *conn) error{w.pushEnrollmentQueue, w.push, w.pull} {
 		if err := step(ctx, cl); err != nil {
 			return err
 		}

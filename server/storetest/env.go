@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server"
 )
 
@@ -239,7 +240,13 @@ func truncate(b []byte) string {
 // Device is a registered kiosk in a test.
 type Device struct {
 	ID, Token string
+	Secret    []byte // the device secret issued at registration
 	chain     Chain
+}
+
+// Next returns the device's next correctly linked, hashed and MACed event.
+func (d *Device) Next(kind, nip string, t time.Time) map[string]any {
+	return d.chain.Next(kind, nip, t)
 }
 
 // Code creates an enrollment code directly in the store.
@@ -252,10 +259,25 @@ func (e *Env) Code(ttl time.Duration, units ...string) string {
 	return code
 }
 
-// Register creates a code and registers device id with it over HTTP.
+// Register registers device id for units over HTTP as if a year ago, so
+// that the suite's events (dated up to months back) postdate it; see
+// RegisterNow.
 func (e *Env) Register(id string, units ...string) *Device {
+	e.T.Helper()
+	e.Clock.Advance(-registeredAgo)
+	defer e.Clock.Advance(registeredAgo)
+	return e.RegisterNow(id, units...)
+}
+
+// registeredAgo is how long before the test's time Register registers.
+const registeredAgo = 365 * 24 * time.Hour
+
+// RegisterNow creates a code and registers device id with it over HTTP
+// at the clock's current time.
+func (e *Env) RegisterNow(id string, units ...string) *Device {
 	e.T.Helper()
 	r := e.Do("POST", "/api/v1/devices/register", "", map[string]any{"code": e.Code(time.Hour, units...), "device_id": id, "name": "test " + id, "app_version": "0.3.0"})
 	e.Want(r, 200, "")
-	return &Device{ID: id, Token: r.Str("token"), chain: Chain{Device: id}}
+	sec, _ := api.DecodeSecret(r.Str("secret")) // nil from a server without secrets: its events then fail the MAC
+	return &Device{ID: id, Token: r.Str("token"), Secret: sec, chain: Chain{Device: id, Secret: sec}}
 }

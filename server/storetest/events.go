@@ -36,7 +36,7 @@ func chainOf(r Resp) (bool, float64, string) {
 
 func countEvents(t *testing.T, e *Env) int {
 	t.Helper()
-	evs, err := e.Store.Events(context.Background(), server.EventFilter{})
+	evs, err := e.Store.Events(context.Background(), server.EventFilter{Scope: server.ScopeAll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +45,8 @@ func countEvents(t *testing.T, e *Env) int {
 
 func testEventsAccepted(t *testing.T, b Backend) {
 	e := Start(t, b)
+	put(t, e, NIP(1), "Ani", "DINKES", Templates(Seed(1), 1))
+	put(t, e, NIP(2), "Budi", "DINKES", Templates(Seed(2), 1))
 	d := e.Register("K1")
 	now := e.Clock.Now()
 	evs := []map[string]any{
@@ -123,7 +125,7 @@ func testEventsPartialReject(t *testing.T, b Backend) {
 	good1 := d.chain.Next("in", NIP(1), now)
 	good2 := d.chain.Next("in", NIP(2), now)
 	mk := func(mod func(m map[string]any)) map[string]any {
-		c := Chain{Device: "K1", Seq: 100}
+		c := Chain{Device: "K1", Secret: d.Secret, Seq: 100}
 		m := c.Next("in", NIP(3), now)
 		mod(m)
 		return m
@@ -162,7 +164,7 @@ func testEventsPartialReject(t *testing.T, b Backend) {
 			}
 		})
 	}
-	evs, err := e.Store.Events(context.Background(), server.EventFilter{})
+	evs, err := e.Store.Events(context.Background(), server.EventFilter{Scope: server.ScopeAll})
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("stored %d events (%v), want the 2 good ones", len(evs), err)
 	}
@@ -200,7 +202,7 @@ func testEventsBadBody(t *testing.T, b Backend) {
 		t.Errorf("%d events stored from bad bodies", n)
 	}
 	// Exactly 1000 events are fine.
-	c := Chain{Device: "K1"}
+	c := Chain{Device: "K1", Secret: d.Secret}
 	var evs []map[string]any
 	for range 1000 {
 		evs = append(evs, c.Next("in", NIP(1), now))
@@ -252,8 +254,9 @@ func testEventsChain(t *testing.T, b Backend) {
 	}
 	// A tampered link: seq 7 whose prev_hash is not seq 6's hash.
 	e.Do("POST", "/api/v1/events", d.Token, Batch(evs[3], evs[5]))
-	bad := d.chain.Next("in", NIP(9), now)
-	bad["prev_hash"] = strings.Repeat("ab", 32)
+	wrong := Chain{Device: "K1", Secret: d.Secret, Seq: d.chain.Seq}
+	copy(wrong.Prev[:], strings.Repeat("\xab", 32))
+	bad := wrong.Next("in", NIP(9), now) // hashed and MACed over the wrong link
 	r = e.Do("POST", "/api/v1/events", d.Token, Batch(bad))
 	if ok, at, msg := chainOf(r); ok || at != 7 || !strings.Contains(msg, "prev_hash") {
 		t.Errorf("tampered link: chain ok=%v at=%v %q", ok, at, msg)
@@ -279,7 +282,7 @@ func testEventsChain(t *testing.T, b Backend) {
 		}
 	}
 	// A fork: another event claiming seq 2.
-	fork := Chain{Device: "K1", Seq: 1, Prev: hashOf(t, evs[0])}
+	fork := Chain{Device: "K1", Secret: d.Secret, Seq: 1, Prev: hashOf(t, evs[0])}
 	r = e.Do("POST", "/api/v1/events", d.Token, Batch(fork.Next("in", NIP(1), now)))
 	if ok, at, msg := chainOf(r); ok || at != 2 || !strings.Contains(msg, "fork") {
 		t.Errorf("fork: chain ok=%v at=%v %q", ok, at, msg)

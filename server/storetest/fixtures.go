@@ -2,9 +2,9 @@ package storetest
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
@@ -36,10 +36,11 @@ func NewULID() string {
 }
 
 // Chain produces consecutive, correctly linked events of one device, the
-// way a kiosk's store does (the hash itself is any SHA-256: the server
-// checks links, not the kiosk's canonical encoding).
+// way a kiosk's store and sync client do: api.EventHash over the content,
+// and the MAC with the device secret.
 type Chain struct {
 	Device string
+	Secret []byte
 	Seq    uint64
 	Prev   server.Hash
 }
@@ -47,18 +48,31 @@ type Chain struct {
 // Next returns the next event of the chain as wire JSON.
 func (c *Chain) Next(kind, nip string, t time.Time) map[string]any {
 	c.Seq++
-	id := NewULID()
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%x", id, c.Seq, c.Prev))
-	ev := map[string]any{
-		"id": id, "kind": kind, "nip": nip, "time": t.UTC().Format(time.RFC3339Nano), "zone": "Asia/Jakarta",
-		"monotonic_ns": 123456789, "boot_id": "boot-1", "clock_offset_ns": -1500000,
-		"distance": 0.31, "margin": 0.12, "liveness": "blink-ok", "liveness_score": 0.97,
-		"device": c.Device, "seq": c.Seq, "recorded_at": t.UTC().Format(time.RFC3339Nano),
-		"prev_hash": server.Hash(c.Prev).String(), "hash": server.Hash(h).String(),
-		"sync": "pending", "synced_at": "0001-01-01T00:00:00Z", "reject_reason": "",
+	ev := api.Event{ID: NewULID(), Kind: kind, NIP: nip, Time: t.UTC(), Zone: "Asia/Jakarta", Monotonic: 123456789,
+		BootID: "boot-1", ClockOffset: -1500000, Distance: 0.31, Margin: 0.12, Liveness: "blink-ok", LivenessScore: 0.97,
+		Device: c.Device, Seq: c.Seq, RecordedAt: t.UTC(), PrevHash: c.Prev}
+	Seal(c.Secret, &ev)
+	c.Prev = ev.Hash
+	return wireMap(ev)
+}
+
+// Seal sets e's hash and MAC as a kiosk holding secret would.
+func Seal(secret []byte, e *api.Event) {
+	e.Hash = api.EventHash(e)
+	e.MAC = api.EventMAC(secret, e.Hash)
+}
+
+// wireMap is e as the JSON object a kiosk sends (tests edit the map).
+func wireMap(e api.Event) map[string]any {
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic(err)
 	}
-	c.Prev = h
-	return ev
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // Batch wraps events as the POST /events body.

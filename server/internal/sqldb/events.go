@@ -16,28 +16,33 @@ import (
 
 const eventCols = `id, device, seq, kind, nip, time_ns, zone, monotonic_ns, boot_id, clock_offset_ns,
 	distance, margin, liveness, liveness_score, photo_id, operator, note, recorded_ns, prev_hash, hash,
-	received_ns, approval, approved_by, approved_ns`
+	received_ns, approval, approved_by, approved_ns, corrected_ns, clock_flag, held, held_note, review,
+	reviewed_by, reviewed_ns`
 
-const eventColCount = 24
+const eventColCount = 31
 
 func eventArgs(args []any, e *server.Event) []any {
 	return append(args, e.ID, e.Device, int64(e.Seq), e.Kind, e.NIP, ns(e.Time), e.Zone, int64(e.Monotonic),
 		e.BootID, int64(e.ClockOffset), e.Distance, e.Margin, e.Liveness, e.LivenessScore, e.PhotoID,
 		e.Operator, e.Note, ns(e.RecordedAt), e.PrevHash[:], e.Hash[:], ns(e.ReceivedAt), e.Approval,
-		e.ApprovedBy, ns(e.ApprovedAt))
+		e.ApprovedBy, ns(e.ApprovedAt), ns(e.CorrectedTime), b2i(e.ClockFlagged), e.Held, e.HeldNote, e.Review,
+		e.ReviewedBy, ns(e.ReviewedAt))
 }
 
 func scanEvent(sc interface{ Scan(...any) error }) (server.Event, error) {
 	var e server.Event
-	var t, mono, off, rec, recv, appr int64
+	var t, mono, off, rec, recv, appr, corr, revd int64
+	var flag int
 	var prev, hash []byte
 	err := sc.Scan(&e.ID, &e.Device, &e.Seq, &e.Kind, &e.NIP, &t, &e.Zone, &mono, &e.BootID, &off,
 		&e.Distance, &e.Margin, &e.Liveness, &e.LivenessScore, &e.PhotoID, &e.Operator, &e.Note, &rec,
-		&prev, &hash, &recv, &e.Approval, &e.ApprovedBy, &appr)
+		&prev, &hash, &recv, &e.Approval, &e.ApprovedBy, &appr, &corr, &flag, &e.Held, &e.HeldNote, &e.Review,
+		&e.ReviewedBy, &revd)
 	if err != nil {
 		return e, err
 	}
 	e.Time, e.RecordedAt, e.ReceivedAt, e.ApprovedAt = fromNS(t), fromNS(rec), fromNS(recv), fromNS(appr)
+	e.CorrectedTime, e.ReviewedAt, e.ClockFlagged = fromNS(corr), fromNS(revd), flag != 0
 	e.Monotonic, e.ClockOffset = time.Duration(mono), time.Duration(off)
 	copy(e.PrevHash[:], prev)
 	copy(e.Hash[:], hash)
@@ -46,15 +51,20 @@ func scanEvent(sc interface{ Scan(...any) error }) (server.Event, error) {
 
 // IngestEvents implements server.Store: one transaction that locks the
 // device row (so two batches of one kiosk check the chain one after the
-// other, in any process), inserts new events with ON CONFLICT DO NOTHING
-// (the unique event id makes re-sent events duplicates, never copies),
-// then checks the chain around what was inserted.
+// other, in any process), keeps aside events whose NIP was not in the
+// device's units at the event's time, inserts new events with ON
+// CONFLICT DO NOTHING on (device, id) (a re-sent event is a duplicate,
+// the same id with other content a conflict, never a copy), then checks
+// the chain around what was inserted.
 func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server.Event, now time.Time) (server.IngestResult, error) {
-	res := server.IngestResult{Duplicate: make([]bool, len(events)), Chain: server.ChainReport{OK: true}}
+	res := server.IngestResult{Duplicate: make([]bool, len(events)), Conflict: make([]bool, len(events)),
+		Held: make([]string, len(events)), Chain: server.ChainReport{OK: true}}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var ch server.DeviceChain
-		err := tx.QueryRowContext(ctx, db.q(`SELECT chain_head, chain_breaks, chain_broken_at, chain_message FROM devices WHERE id = ?`+db.d.ForUpdate), deviceID).
-			Scan(&ch.HeadSeq, &ch.Breaks, &ch.BrokenAt, &ch.Message)
+		var units string
+		var newest int64
+		err := tx.QueryRowContext(ctx, db.q(`SELECT chain_head, chain_breaks, chain_broken_at, chain_message, units, newest_ns FROM devices WHERE id = ?`+db.d.ForUpdate), deviceID).
+			Scan(&ch.HeadSeq, &ch.Breaks, &ch.BrokenAt, &ch.Message, &units, &newest)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("device %q: %w", deviceID, server.ErrNotFound)
 		}
@@ -62,32 +72,43 @@ func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server
 			return fmt.Errorf("lock device %q: %w", deviceID, err)
 		}
 		// First occurrence of each id in the batch is a candidate; a
-		// repeat inside the batch is a duplicate outright.
+		// repeat inside the batch is a duplicate (same hash) or a conflict.
 		first := make(map[string]int, len(events))
 		var cand []int
 		for i := range events {
-			if _, seen := first[events[i].ID]; seen {
-				res.Duplicate[i] = true
+			if j, seen := first[events[i].ID]; seen {
+				res.Duplicate[i], res.Conflict[i] = events[j].Hash == events[i].Hash, events[j].Hash != events[i].Hash
 				continue
 			}
 			first[events[i].ID] = i
-			events[i].ReceivedAt = now
-			if events[i].Kind == server.KindManual {
-				events[i].Approval = server.ApprovalPending
+			e := &events[i]
+			e.ReceivedAt, e.Approval, e.ApprovedBy, e.ApprovedAt = now, server.ApprovalNone, "", time.Time{}
+			e.Review, e.ReviewedBy, e.ReviewedAt = "", "", time.Time{}
+			if e.Kind == server.KindManual {
+				e.Approval = server.ApprovalPending
 			}
 			cand = append(cand, i)
+		}
+		if err := db.holdByUnit(ctx, tx, decodeUnits(units), events, cand); err != nil {
+			return err
 		}
 		inserted, err := db.insertEvents(ctx, tx, events, cand)
 		if err != nil {
 			return err
 		}
 		var fresh []*server.Event
+		var again []int
 		for _, i := range cand {
 			if !inserted[events[i].ID] {
-				res.Duplicate[i] = true
+				again = append(again, i)
 			} else {
 				fresh = append(fresh, &events[i])
+				res.Held[i] = events[i].Held
+				newest = max(newest, ns(events[i].Time))
 			}
+		}
+		if err := db.sortRepeats(ctx, tx, deviceID, events, again, &res); err != nil {
+			return err
 		}
 		if len(fresh) == 0 {
 			_, err := tx.ExecContext(ctx, db.q(`UPDATE devices SET last_seen_ns = ? WHERE id = ?`), now.UnixNano(), deviceID)
@@ -106,8 +127,8 @@ func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server
 				ch.BrokenAt, ch.Message = res.Chain.BrokenAtSeq, res.Chain.Message
 			}
 		}
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE devices SET chain_head = ?, chain_breaks = ?, chain_broken_at = ?, chain_message = ?, last_seen_ns = ? WHERE id = ?`),
-			int64(ch.HeadSeq), ch.Breaks, int64(ch.BrokenAt), ch.Message, now.UnixNano(), deviceID)
+		_, err = tx.ExecContext(ctx, db.q(`UPDATE devices SET chain_head = ?, chain_breaks = ?, chain_broken_at = ?, chain_message = ?, last_seen_ns = ?, newest_ns = ? WHERE id = ?`),
+			int64(ch.HeadSeq), ch.Breaks, int64(ch.BrokenAt), ch.Message, now.UnixNano(), newest, deviceID)
 		if err != nil {
 			return fmt.Errorf("update chain of %q: %w", deviceID, err)
 		}
@@ -117,6 +138,21 @@ func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server
 		return server.IngestResult{}, err
 	}
 	return res, nil
+}
+
+// sortRepeats tells, for events whose (device, id) was already stored,
+// a duplicate (same hash: a re-send) from a conflict (other content).
+func (db *DB) sortRepeats(ctx context.Context, tx *sql.Tx, deviceID string, events []server.Event, idx []int, res *server.IngestResult) error {
+	for _, i := range idx {
+		var h []byte
+		err := tx.QueryRowContext(ctx, db.q(`SELECT hash FROM events WHERE device = ? AND id = ?`), deviceID, events[i].ID).Scan(&h)
+		if err != nil {
+			return fmt.Errorf("read stored event %s of %q: %w", events[i].ID, deviceID, err)
+		}
+		same := bytes.Equal(h, events[i].Hash[:])
+		res.Duplicate[i], res.Conflict[i] = same, !same
+	}
+	return nil
 }
 
 // insertEvents inserts events[idx] in multi-row statements and returns
@@ -138,7 +174,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []server.Even
 			sb.WriteString(row)
 			args = eventArgs(args, &events[i])
 		}
-		sb.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
+		sb.WriteString(` ON CONFLICT (device, id) DO NOTHING RETURNING id`)
 		rows, err := tx.QueryContext(ctx, db.q(sb.String()), args...)
 		if err != nil {
 			return nil, fmt.Errorf("insert events: %w", err)
@@ -257,6 +293,16 @@ func (db *DB) Events(ctx context.Context, f server.EventFilter) ([]server.Event,
 	if f.ID != "" {
 		where = append(where, `e.id = ?`)
 		args = append(args, f.ID)
+	}
+	if f.Device != "" {
+		where = append(where, `e.device = ?`)
+		args = append(args, f.Device)
+	}
+	switch f.Scope {
+	case server.ScopeCounted: // kept-aside events count only once released
+		where = append(where, `(e.held = '' OR e.review = 'released')`)
+	case server.ScopeHeld:
+		where = append(where, `e.held <> ''`)
 	}
 	if f.NIP != "" {
 		where = append(where, `e.nip = ?`)

@@ -51,15 +51,21 @@ func (db *DB) PutEmployee(ctx context.Context, e server.Employee, tpls []server.
 		if rev, err = db.nextRev(ctx, tx); err != nil { // serialises roster writers
 			return err
 		}
+		// The unit check reads under the revision lock, so no other
+		// roster write can move the employee between check and write.
+		var oldUnit string
+		err = tx.QueryRowContext(ctx, db.q(`SELECT unit FROM employees WHERE nip = ? AND deleted = 0`), e.NIP).Scan(&oldUnit)
+		exists := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read employee %s: %w", e.NIP, err)
+		}
+		if len(opts.Units) > 0 && (!slices.Contains(opts.Units, e.Unit) || exists && !slices.Contains(opts.Units, oldUnit)) {
+			return fmt.Errorf("%w: employee %s is in unit %q, the caller serves %v", server.ErrForbiddenUnit, e.NIP, oldUnit, opts.Units)
+		}
 		if opts.Threshold > 0 {
 			if err := db.checkDuplicates(ctx, tx, rev-1, e.NIP, tpls, opts.Threshold); err != nil {
 				return err
 			}
-		}
-		var oldUnit string
-		err = tx.QueryRowContext(ctx, db.q(`SELECT unit FROM employees WHERE nip = ? AND deleted = 0`), e.NIP).Scan(&oldUnit)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read employee %s: %w", e.NIP, err)
 		}
 		prevUnit := ""
 		if oldUnit != e.Unit {
@@ -72,6 +78,15 @@ func (db *DB) PutEmployee(ctx context.Context, e server.Employee, tpls []server.
 			e.NIP, e.Name, e.Unit, prevUnit, e.Status, rev, time.Now().UnixNano())
 		if err != nil {
 			return fmt.Errorf("store employee %s: %w", e.NIP, err)
+		}
+		switch {
+		case !exists: // a new NIP was nowhere else before
+			err = db.recordUnit(ctx, tx, e.NIP, e.Unit, 0)
+		case oldUnit != e.Unit: // an admin moved them: from now on
+			err = db.recordUnit(ctx, tx, e.NIP, e.Unit, time.Now().UnixNano())
+		}
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM templates WHERE nip = ?`), e.NIP); err != nil {
 			return fmt.Errorf("replace templates of %s: %w", e.NIP, err)
@@ -125,7 +140,7 @@ func (db *DB) checkDuplicates(ctx context.Context, tx *sql.Tx, upTo int64, nip s
 	if best.Conflict == "" {
 		return nil
 	}
-	if err := tx.QueryRowContext(ctx, db.q(`SELECT name FROM employees WHERE nip = ?`), best.Conflict).Scan(&best.Name); err != nil {
+	if err := tx.QueryRowContext(ctx, db.q(`SELECT name, unit FROM employees WHERE nip = ?`), best.Conflict).Scan(&best.Name, &best.Unit); err != nil {
 		return fmt.Errorf("read employee %s: %w", best.Conflict, err)
 	}
 	return best
@@ -216,6 +231,9 @@ func (db *DB) DeleteEmployee(ctx context.Context, nip string) (int64, error) {
 		}
 		if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM templates WHERE nip = ?`), nip); err != nil {
 			return fmt.Errorf("erase templates of %s: %w", nip, err)
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM employee_units WHERE nip = ?`), nip); err != nil {
+			return fmt.Errorf("erase unit history of %s: %w", nip, err)
 		}
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE employees SET name = '', status = '', deleted = 1, prev_unit = '', rev = ?, updated_ns = ?
 			WHERE nip = ? AND deleted = 0`), rev, time.Now().UnixNano(), nip)

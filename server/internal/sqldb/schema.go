@@ -70,6 +70,47 @@ var migrations = [][]string{
 			id {{AUTOID}}, time_ns BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
 			target TEXT NOT NULL, detail TEXT NOT NULL, remote TEXT NOT NULL)`,
 	},
+	// 2: trust boundaries of the device side (issue 13). Events are keyed
+	// on (device, id), carry the clock-corrected time and the kept-aside
+	// state; devices hold a sealed secret that MACs their events and the
+	// newest event time received; employees' unit history says which unit
+	// a NIP belonged to at an event's time.
+	2: {
+		`CREATE TABLE events_v2 (
+			id TEXT NOT NULL, device TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL,
+			nip TEXT NOT NULL, time_ns BIGINT NOT NULL, zone TEXT NOT NULL, monotonic_ns BIGINT NOT NULL,
+			boot_id TEXT NOT NULL, clock_offset_ns BIGINT NOT NULL, distance {{DOUBLE}} NOT NULL,
+			margin {{DOUBLE}} NOT NULL, liveness TEXT NOT NULL, liveness_score {{DOUBLE}} NOT NULL,
+			photo_id TEXT NOT NULL, operator TEXT NOT NULL, note TEXT NOT NULL,
+			recorded_ns BIGINT NOT NULL, prev_hash {{BLOB}} NOT NULL, hash {{BLOB}} NOT NULL,
+			received_ns BIGINT NOT NULL, approval TEXT NOT NULL DEFAULT '',
+			approved_by TEXT NOT NULL DEFAULT '', approved_ns BIGINT NOT NULL DEFAULT 0,
+			corrected_ns BIGINT NOT NULL DEFAULT 0, clock_flag INTEGER NOT NULL DEFAULT 0,
+			held TEXT NOT NULL DEFAULT '', held_note TEXT NOT NULL DEFAULT '',
+			review TEXT NOT NULL DEFAULT '', reviewed_by TEXT NOT NULL DEFAULT '',
+			reviewed_ns BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (device, id))`,
+		`INSERT INTO events_v2 (id, device, seq, kind, nip, time_ns, zone, monotonic_ns, boot_id, clock_offset_ns,
+			distance, margin, liveness, liveness_score, photo_id, operator, note, recorded_ns, prev_hash, hash,
+			received_ns, approval, approved_by, approved_ns, corrected_ns)
+			SELECT id, device, seq, kind, nip, time_ns, zone, monotonic_ns, boot_id, clock_offset_ns,
+			distance, margin, liveness, liveness_score, photo_id, operator, note, recorded_ns, prev_hash, hash,
+			received_ns, approval, approved_by, approved_ns, time_ns + clock_offset_ns FROM events`,
+		`DROP TABLE events`,
+		`ALTER TABLE events_v2 RENAME TO events`,
+		`CREATE INDEX events_device_seq ON events (device, seq)`,
+		`CREATE INDEX events_nip_time ON events (nip, time_ns)`,
+		`CREATE INDEX events_time ON events (time_ns)`,
+		`CREATE INDEX events_id ON events (id)`,
+		`CREATE INDEX events_held ON events (held, review)`,
+		`ALTER TABLE devices ADD COLUMN secret {{BLOB}}`,
+		`ALTER TABLE devices ADD COLUMN newest_ns BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE devices ADD COLUMN hb_claimed_ns BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE devices ADD COLUMN hb_alert TEXT NOT NULL DEFAULT ''`,
+		`UPDATE devices SET newest_ns = COALESCE((SELECT MAX(e.time_ns) FROM events e WHERE e.device = devices.id), 0)`,
+		`CREATE TABLE employee_units (nip TEXT NOT NULL, unit TEXT NOT NULL, from_ns BIGINT NOT NULL, PRIMARY KEY (nip, from_ns))`,
+		`INSERT INTO employee_units (nip, unit, from_ns) SELECT nip, unit, 0 FROM employees WHERE deleted = 0`,
+	},
 	// 3: logins reserve a check before hashing (pending); access tokens
 	// belong to a session (a refresh-token family) that logout and reuse
 	// end; pending approvals are counted from a partial index.
