@@ -31,6 +31,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var proxies multiFlag
+	fs.Var(&proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For is believed (repeatable; default none)")
+	metricsFile := fs.String("metrics-token-file", "", "file holding the bearer token Prometheus sends to /metrics (default $HADIR_METRICS_TOKEN)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -43,6 +46,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	key, err := loadKey(*data, *keyFile, log)
+	if err != nil {
+		return err
+	}
+	metricsToken, err := loadMetricsToken(*metricsFile)
 	if err != nil {
 		return err
 	}
@@ -65,7 +72,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := st.CheckKey(ctx, key.Fingerprint()); err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{Store: st, Key: key, Logger: log, ModelsDir: modelsDir, Schedule: sched})
+	srv, err := server.New(server.Config{Store: st, Key: key, Logger: log, ModelsDir: modelsDir, Schedule: sched,
+		TrustedProxies: proxies, MetricsToken: metricsToken})
 	if err != nil {
 		return err
 	}
@@ -120,6 +128,28 @@ func loadKey(data, keyFile string, log *slog.Logger) (*server.Key, error) {
 		log.Warn("created a new server key: back it up, templates and photos cannot be read without it", "file", keyFile)
 	}
 	return k, nil
+}
+
+// minMetricsToken is the shortest scrape token accepted (a guessable one
+// would open the fleet's numbers to anyone).
+const minMetricsToken = 16
+
+// loadMetricsToken reads the /metrics bearer token from a file (kept out
+// of the process list) or HADIR_METRICS_TOKEN; "" when neither is set.
+func loadMetricsToken(file string) (string, error) {
+	tok := getenv("HADIR_METRICS_TOKEN")
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("metrics token: %w", err)
+		}
+		tok = string(b)
+	}
+	tok = strings.TrimSpace(tok)
+	if tok != "" && len(tok) < minMetricsToken {
+		return "", fmt.Errorf("metrics token: %d characters, need at least %d", len(tok), minMetricsToken)
+	}
+	return tok, nil
 }
 
 // loadSchedules reads DIR/UNIT.toml per unit and DIR/default.toml (else
