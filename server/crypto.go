@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,11 +43,30 @@ func ParseKey(s string) (*Key, error) {
 	return &k, nil
 }
 
+// ErrKeyFileMode: the key file may be read by others than its owner.
+var ErrKeyFileMode = errors.New("server key file is readable by others")
+
 // LoadOrCreateKeyFile reads the key file, or creates it (0600, 64 hex
-// characters) when missing, so a first start needs no set-up.
+// characters, fsynced with its directory, so a power cut cannot leave a
+// database encrypted under a key that was never on disk) when missing, so
+// a first start needs no set-up. A key file others may read is refused
+// (ErrKeyFileMode): whoever reads it can decrypt every face and forge
+// every access token.
 func LoadOrCreateKeyFile(path string) (*Key, bool, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err == nil {
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return nil, false, fmt.Errorf("key file %s: %w", path, err)
+		}
+		if mode := st.Mode().Perm(); mode&0o077 != 0 {
+			return nil, false, fmt.Errorf("%w: %s has mode %04o; run chmod 600 %s (and check who may have copied it)", ErrKeyFileMode, path, mode, path)
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 1024))
+		if err != nil {
+			return nil, false, fmt.Errorf("read key file %s: %w", path, err)
+		}
 		k, err := ParseKey(string(b))
 		if err != nil {
 			return nil, false, fmt.Errorf("key file %s: %w", path, err)
@@ -60,21 +80,33 @@ func LoadOrCreateKeyFile(path string) (*Key, bool, error) {
 	if _, err := rand.Read(k.b[:]); err != nil {
 		return nil, false, fmt.Errorf("generate server key: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create key directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, false, fmt.Errorf("create key file %s: %w", path, err)
 	}
-	if _, err := f.WriteString(hex.EncodeToString(k.b[:]) + "\n"); err != nil {
-		f.Close()
+	_, werr := f.WriteString(hex.EncodeToString(k.b[:]) + "\n")
+	serr := f.Sync()
+	if err := errors.Join(werr, serr, f.Close()); err != nil {
+		os.Remove(path) // a partial key must not be found by the next start
 		return nil, false, fmt.Errorf("write key file %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
+	if err := syncDir(dir); err != nil {
 		return nil, false, fmt.Errorf("write key file %s: %w", path, err)
 	}
 	return &k, true, nil
+}
+
+// syncDir makes a new directory entry durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(d.Sync(), d.Close())
 }
 
 // derive returns a purpose-specific subkey, so the JWT secret, the

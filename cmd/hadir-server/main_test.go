@@ -27,7 +27,7 @@ var (
 )
 
 // binary builds ./cmd/hadir-server once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "hadir-server-test")
@@ -48,7 +48,7 @@ func binary(t *testing.T) string {
 }
 
 // cli runs a maintenance command and returns stdout.
-func runCLI(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+func runCLI(t testing.TB, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir
@@ -87,7 +87,7 @@ type proc struct {
 
 // start runs the server and waits (by reading its stderr, no sleeping)
 // for the "listening on" line.
-func start(t *testing.T, dir string, env []string, args ...string) (*proc, error) {
+func start(t testing.TB, dir string, env []string, args ...string) (*proc, error) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = dir
@@ -138,7 +138,7 @@ func (p *proc) log() string {
 	return p.stderr.String()
 }
 
-func do(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+func do(t testing.TB, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, url, bytes.NewReader(b))
@@ -186,6 +186,14 @@ func testBinary(t *testing.T, dir, dsn string) {
 	}
 	if st, err := os.Stat(filepath.Join(dir, "data", "server.key")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", st, err)
+	}
+	if strings.HasPrefix(dsn, "sqlite:") {
+		// The database holds attendance and password hashes: owner only.
+		for _, f := range []string{"hadir.db", "hadir.db-wal", "hadir.db-shm"} {
+			if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %v %v, want mode 0600", f, st.Mode(), err)
+			}
+		}
 	}
 	api := p.url + "/api/v1"
 	st, reg := do(t, "POST", api+"/devices/register", "", map[string]any{"code": code, "device_id": "K1", "name": "Lobby"})
@@ -255,7 +263,9 @@ func TestUsage(t *testing.T) {
 		{"user", "add", "--name", "op", "--role", "operator"},
 		{"device", "revoke"},
 		{"employee", "delete", "a", "b"},
-		{"code", "--ttl", "-1h"},
+		{"code", "--ttl", "-1h", "--unit", "DINKES"},
+		{"code"}, // a code for every unit only with --all-units
+		{"code", "--all-units", "--unit", "DINKES"},
 	} {
 		if _, stderr, rc := runCLI(t, dir, "password-long-enough\n", args...); rc != 2 || !strings.Contains(stderr, "usage:") {
 			t.Errorf("%v: rc %d, stderr %q", args, rc, stderr)
@@ -267,6 +277,9 @@ func TestUsage(t *testing.T) {
 	if _, stderr, rc := runCLI(t, dir, "", "device", "revoke", "--db", "sqlite:"+filepath.Join(dir, "x.db"), "NOPE"); rc != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("revoke unknown: %d %s", rc, stderr)
 	}
+	if out, stderr, rc := runCLI(t, dir, "", "code", "--db", "sqlite:"+filepath.Join(dir, "x.db"), "--all-units"); rc != 0 || len(strings.TrimSpace(out)) != 19 {
+		t.Errorf("code --all-units: %d %q %s", rc, out, stderr)
+	}
 	// No flags: SQLite file in the working directory.
 	p, err := start(t, dir, nil, "--addr", "127.0.0.1:0")
 	if err != nil {
@@ -274,6 +287,30 @@ func TestUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "hadir-server.db")); err != nil {
 		t.Errorf("default database not in the working directory: %v", err)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+}
+
+// TestKeyFilePermissions: a server key readable by others is refused at
+// start with a message saying how to fix it; a new key file is 0600.
+func TestKeyFilePermissions(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "server.key")
+	if err := os.WriteFile(key, []byte(strings.Repeat("cd", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := start(t, dir, nil, "--addr", "127.0.0.1:0", "--key-file", key)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a 0644 key file was not refused clearly: %v", err)
+	}
+	os.Chmod(key, 0o600)
+	p, err := start(t, dir, nil, "--addr", "127.0.0.1:0", "--key-file", key)
+	if err != nil {
+		t.Fatalf("0600 key file refused: %v", err)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	<-p.done

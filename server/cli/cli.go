@@ -27,13 +27,15 @@ const DefaultDB = "sqlite:hadir-server.db"
 const usage = `usage:
   hadir-server [--addr 127.0.0.1:8080] [--db sqlite:hadir-server.db | postgres://...] [--data DIR]
                [--addr-file PATH] [--key-file PATH] [--models DIR] [--schedules DIR]
-               [--tls-cert FILE --tls-key FILE]
-  hadir-server code --db DSN [--unit UNIT]... [--ttl 24h]
+               [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR]... [--metrics-token-file FILE]
+  hadir-server code --db DSN (--unit UNIT... | --all-units) [--ttl 24h]
   hadir-server user add --db DSN --name NAME --role admin|operator|auditor [--unit UNIT]...   (password on stdin)
   hadir-server device revoke --db DSN DEVICE_ID
   hadir-server employee delete --db DSN NIP
 The key encrypting templates and photos comes from HADIR_SERVER_KEY (64 hex
-characters) or --key-file (default DATA/server.key, created 0600 if missing).
+characters) or --key-file (default DATA/server.key, created 0600 if missing;
+refused when others may read it). Prometheus reads /metrics with the token
+of HADIR_METRICS_TOKEN or --metrics-token-file; admins may always read it.
 `
 
 // Run executes the command line args (without the program name) and
@@ -127,11 +129,19 @@ func newCode(ctx context.Context, args []string, stdout io.Writer) error {
 	db := fs.String("db", DefaultDB, "database")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code stays valid")
 	var units multiFlag
-	fs.Var(&units, "unit", "unit the device serves (repeatable; none = all units)")
+	fs.Var(&units, "unit", "unit the device serves (repeatable)")
+	all := fs.Bool("all-units", false, "the device serves every unit (a central office)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usageError{fmt.Sprintf("code takes no arguments, got %q", pos)}
+	}
+	// A code without a unit serves every unit: never by omission.
+	switch {
+	case len(units) == 0 && !*all:
+		return usageError{"code needs --unit UNIT (repeatable), or --all-units for a device that serves every unit"}
+	case len(units) > 0 && *all:
+		return usageError{"--unit and --all-units exclude each other"}
 	}
 	if *ttl <= 0 {
 		return usageError{"--ttl must be positive"}

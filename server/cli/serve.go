@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	secureCookie := fs.Bool("secure-cookie", false, "mark the web console's session cookie Secure on plain HTTP too (TLS ended by a reverse proxy)")
+	var proxies multiFlag
+	fs.Var(&proxies, "trusted-proxy", "CIDR or address of a reverse proxy whose X-Forwarded-For is believed (repeatable; default none)")
+	metricsFile := fs.String("metrics-token-file", "", "file holding the bearer token Prometheus sends to /metrics (default $HADIR_METRICS_TOKEN)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -45,6 +48,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	key, err := loadKey(*data, *keyFile, log)
+	if err != nil {
+		return err
+	}
+	metricsToken, err := loadMetricsToken(*metricsFile)
 	if err != nil {
 		return err
 	}
@@ -67,7 +74,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := st.CheckKey(ctx, key.Fingerprint()); err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{Store: st, Key: key, Logger: log, ModelsDir: modelsDir, Schedule: sched})
+	srv, err := server.New(server.Config{Store: st, Key: key, Logger: log, ModelsDir: modelsDir, Schedule: sched,
+		TrustedProxies: proxies, MetricsToken: metricsToken})
 	if err != nil {
 		return err
 	}
@@ -127,6 +135,28 @@ func loadKey(data, keyFile string, log *slog.Logger) (*server.Key, error) {
 		log.Warn("created a new server key: back it up, templates and photos cannot be read without it", "file", keyFile)
 	}
 	return k, nil
+}
+
+// minMetricsToken is the shortest scrape token accepted (a guessable one
+// would open the fleet's numbers to anyone).
+const minMetricsToken = 16
+
+// loadMetricsToken reads the /metrics bearer token from a file (kept out
+// of the process list) or HADIR_METRICS_TOKEN; "" when neither is set.
+func loadMetricsToken(file string) (string, error) {
+	tok := getenv("HADIR_METRICS_TOKEN")
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("metrics token: %w", err)
+		}
+		tok = string(b)
+	}
+	tok = strings.TrimSpace(tok)
+	if tok != "" && len(tok) < minMetricsToken {
+		return "", fmt.Errorf("metrics token: %d characters, need at least %d", len(tok), minMetricsToken)
+	}
+	return tok, nil
 }
 
 // loadSchedules reads DIR/UNIT.toml per unit and DIR/default.toml (else
