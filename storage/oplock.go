@@ -19,10 +19,7 @@ const (
 // ValidateOperatorPIN checks an operator PIN: 6 to 12 digits (ErrInvalid
 // otherwise). The store enforces it; screens call it to say so early.
 func ValidateOperatorPIN(pin string) error {
-	if len(pin) < MinOperatorPIN || len(pin) > MaxOperatorPIN || !allDigits(pin) {
-		return fmt.Errorf("%w: operator PIN must be %d to %d digits", ErrInvalid, MinOperatorPIN, MaxOperatorPIN)
-	}
-	return nil
+	return validateDigits(pin, "operator PIN", MinOperatorPIN, MaxOperatorPIN)
 }
 
 // keyLoginLock (meta bucket) holds the operator login lockout as JSON.

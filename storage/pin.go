@@ -31,19 +31,19 @@ const (
 // (ErrInvalid otherwise). The store enforces it; screens call it to say
 // so before the operator saves.
 func ValidateEmployeePIN(pin string) error {
-	if len(pin) < MinEmployeePIN || len(pin) > MaxEmployeePIN || !allDigits(pin) {
-		return fmt.Errorf("%w: fallback PIN must be %d to %d digits", ErrInvalid, MinEmployeePIN, MaxEmployeePIN)
-	}
-	return nil
+	return validateDigits(pin, "fallback PIN", MinEmployeePIN, MaxEmployeePIN)
 }
 
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
+// validateDigits checks that a PIN is lo to hi ASCII digits.
+func validateDigits(pin, what string, lo, hi int) error {
+	ok := len(pin) >= lo && len(pin) <= hi
+	for i := 0; ok && i < len(pin); i++ {
+		ok = pin[i] >= '0' && pin[i] <= '9'
 	}
-	return true
+	if !ok {
+		return fmt.Errorf("%w: %s must be %d to %d digits", ErrInvalid, what, lo, hi)
+	}
+	return nil
 }
 
 // SetEmployeePIN sets the PIN an employee types when the kiosk cannot
