@@ -7,17 +7,14 @@ import (
 )
 
 // Operator-mode protection: a kiosk stands in a public lobby, so the
-// operator screens lock themselves when left alone and a PIN cannot be
-// guessed by trying.
+// operator screens lock themselves when left alone. That a PIN cannot be
+// guessed by trying is the store's job (storage.VerifyOperator keeps the
+// count of wrong PINs and the lockout, across restarts).
 const (
-	operatorIdle      = 2 * time.Minute // no touch for this long locks operator mode
-	operatorMaxFails  = 5               // wrong PINs in a row before the lockout
-	operatorLockout   = 5 * time.Minute // how long the lockout lasts
-	actionLockout     = storage.AuditAction("lockout")
-	actionLogout      = storage.AuditAction("logout")
-	logoutIdle        = "idle"
-	logoutByOperator  = "operator"
-	lockoutAuditShape = "%d wrong PINs: operator login locked until %s"
+	operatorIdle     = 2 * time.Minute // no touch for this long locks operator mode
+	actionLogout     = storage.AuditAction("logout")
+	logoutIdle       = "idle"
+	logoutByOperator = "operator"
 )
 
 // session is a logged-in operator.
@@ -27,35 +24,15 @@ type session struct {
 	lastSeen time.Time
 }
 
-// pinGuard counts wrong PINs and tracks the operator session's idle time.
-// It has no clock of its own: every method takes now, so tests drive time
-// without sleeping. Used on the UI thread only.
+// pinGuard tracks the operator session and its idle time. It has no
+// clock of its own: every method takes now, so tests drive time without
+// sleeping. Used on the UI thread only.
 type pinGuard struct {
-	fails       int
-	lockedUntil time.Time
-	sess        *session
+	sess *session
 }
 
-// Locked reports whether logins are refused at now, and until when.
-func (g *pinGuard) Locked(now time.Time) (bool, time.Time) {
-	return now.Before(g.lockedUntil), g.lockedUntil
-}
-
-// Failed records a wrong PIN; it reports true when this one started the
-// lockout.
-func (g *pinGuard) Failed(now time.Time) bool {
-	g.fails++
-	if g.fails >= operatorMaxFails {
-		g.fails = 0
-		g.lockedUntil = now.Add(operatorLockout)
-		return true
-	}
-	return false
-}
-
-// Succeeded opens a session and forgets earlier failures.
+// Succeeded opens a session.
 func (g *pinGuard) Succeeded(now time.Time, op storage.Operator) *session {
-	g.fails = 0
 	g.sess = &session{Name: op.Name, Role: op.Role, lastSeen: now}
 	return g.sess
 }
