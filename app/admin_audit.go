@@ -59,7 +59,7 @@ var knownActions = map[storage.AuditAction]bool{
 	storage.ActionEnroll: true, storage.ActionReEnroll: true, storage.ActionEmployee: true, storage.ActionErase: true,
 	storage.ActionExport: true, storage.ActionSetting: true, storage.ActionOperator: true, storage.ActionLogin: true,
 	storage.ActionLoginFailure: true, storage.ActionPurge: true, storage.ActionMigrate: true,
-	actionLockout: true, actionLogout: true, actionImport: true, "device-register": true,
+	storage.ActionLockout: true, actionLogout: true, actionImport: true, "device-register": true,
 }
 
 // auditActionText translates known actions and shows others as stored.

@@ -248,16 +248,21 @@ func (t *settingsTab) saveOperator() {
 		t.opMsg.SetText(tr("login.name_missing"))
 		return
 	}
-	if !validOperatorPIN(pin) {
+	if storage.ValidateOperatorPIN(pin) != nil {
 		t.opMsg.SetText(tr("login.pin_rule"))
 		return
 	}
 	role := roles[max(t.opRole.SelectedIndex(), 0)]
-	if _, err := k.svc.store.PutOperator(k.actor(), name, role, pin); err != nil {
-		t.opMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
-	t.opName.SetText("")
-	t.opPIN.SetText("")
-	t.opMsg.SetText(trf("settings.operator_saved", map[string]any{"Name": name, "Role": tr("role." + string(role))}))
+	st := k.svc.store
+	offUI(k, func(ctx context.Context) (storage.Operator, error) {
+		return st.PutOperator(ctx, name, role, pin)
+	}, func(_ storage.Operator, err error) {
+		if err != nil {
+			t.opMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		t.opName.SetText("")
+		t.opPIN.SetText("")
+		t.opMsg.SetText(trf("settings.operator_saved", map[string]any{"Name": name, "Role": tr("role." + string(role))}))
+	})
 }

@@ -266,6 +266,7 @@ func TestDeleteEmployeeErasesEverything(t *testing.T) {
 	et.list.Select(0)
 	tapText(t, env.w.Content(), tr("employees.delete"))
 	tapText(t, env.w.Content(), tr("employees.delete_yes"))
+	env.q.until(t, 30*time.Second, "the erasure", func() bool { return et.msg.Text != "" })
 	ctx := context.Background()
 	if _, err := st.Employee(ctx, "198203042008011005"); !isNotFound(err) {
 		t.Errorf("employee still there: %v", err)
@@ -273,7 +274,7 @@ func TestDeleteEmployeeErasesEverything(t *testing.T) {
 	if ts, _ := st.Templates(ctx, "198203042008011005"); len(ts) != 0 {
 		t.Errorf("%d templates left", len(ts))
 	}
-	if _, err := enrollPhoto(ctx, st, "198203042008011005"); !isNotFound(err) {
+	if _, err := st.EnrollPhoto(ctx, "198203042008011005"); !isNotFound(err) {
 		t.Errorf("enrollment photo left: %v", err)
 	}
 	if k.svc.gallery.Has("198203042008011005") {

@@ -49,10 +49,7 @@ func Run(ctx context.Context, args []string) error {
 	a.Settings().SetTheme(kioskTheme{})
 	w := a.NewWindow(tr("kiosk.title"))
 	w.SetIcon(assets.Icon)
-	opt := kioskOptions{ticker: true}
-	if cfg.ScreenshotDir != "" {
-		opt.tune = func(o *checkin.Options) { o.Liveness = checkin.LivenessOff } // a video of photos cannot blink
-	}
+	opt, tourDir := runOptions()
 	k := newKiosk(ctx, a, w, cfg, opt)
 	k.mode = modeLoading
 	w.SetContent(loadingScreen())
@@ -72,9 +69,9 @@ func Run(ctx context.Context, args []string) error {
 				return
 			}
 			k.start(svc)
-			if cfg.ScreenshotDir != "" {
+			if tourDir != "" {
 				k.bg.Add(1)
-				go k.screenshotTour(cfg.ScreenshotDir)
+				go tour(k, tourDir)
 			}
 		})
 	}()
@@ -96,6 +93,30 @@ func Run(ctx context.Context, args []string) error {
 		return k.tourErr
 	}
 	return nil
+}
+
+// tour, set only in a build with the screenshots tag (make screenshots,
+// screenshot.go), drives the kiosk through its screens and writes PNGs.
+// tourFromEnv says where, from the environment. The shipped kiosk has
+// neither: no environment variable turns liveness off or creates an
+// operator in it.
+var (
+	tour        func(k *kiosk, dir string)
+	tourFromEnv = func() string { return "" }
+)
+
+// runOptions are the kiosk's options for Run, and the directory of the
+// screenshot tour ("" unless built with the screenshots tag and asked).
+func runOptions() (kioskOptions, string) {
+	opt := kioskOptions{ticker: true}
+	dir := ""
+	if tour != nil {
+		dir = tourFromEnv()
+	}
+	if dir != "" {
+		opt.tune = func(o *checkin.Options) { o.Liveness = checkin.LivenessOff } // a video of photos cannot blink
+	}
+	return opt, dir
 }
 
 // SetLanguage selects id or en. Fyne picks the language from the locale

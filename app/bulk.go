@@ -233,7 +233,7 @@ func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
 	if err := recognition.DefaultQualityLimits().Check(face.Quality); err != nil {
 		return refuse("low_quality", err)
 	}
-	if other, dist, dup := duplicateOf(j.gal, face.Descriptor, r.NIP, j.threshold); dup {
+	if other, dist, dup := j.gal.Duplicate(face.Descriptor, r.NIP, j.threshold); dup {
 		name := other
 		if e, err := j.st.Employee(ctx, other); err == nil {
 			name = e.Name
@@ -241,7 +241,7 @@ func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
 		return refuse("duplicate", fmt.Errorf("matches %s (%s) at distance %.3f", other, name, dist))
 	}
 	s := sample{Face: face}
-	if _, err := enrollPhoto(ctx, j.st, r.NIP); isNotFound(err) {
+	if _, err := j.st.EnrollPhoto(ctx, r.NIP); isNotFound(err) {
 		if img, _, derr := image.Decode(bytes.NewReader(data)); derr == nil {
 			s.Photo, _ = facePhoto(img, face.Box)
 		}

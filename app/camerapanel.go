@@ -19,21 +19,26 @@ import (
 	"github.com/hadir-id/hadir/camera"
 )
 
-// cameraPanel chooses the camera source with a live test. On the check-in
-// screen it is the "no camera" screen (kiosk true: it explains what is
-// wrong); in the admin settings it is the camera chooser.
+// cameraPanel explains the camera's state and, for an operator, chooses
+// the source with a live test. On the public check-in screen (kiosk true)
+// it is the "no camera" screen: it explains what is wrong and offers only
+// a way into operator mode, because whoever stands at the kiosk must not
+// point it at another source (a video file would fake attendance, a
+// probe of any URL or path would show what it finds). In the admin
+// settings it is the camera chooser.
 type cameraPanel struct {
-	k      *kiosk
-	kiosk  bool
-	root   *fyne.Container
-	title  *widget.Label
-	detail *widget.Label
-	spec   *widget.Entry
-	result *widget.Label
-	snap   *canvas.Image
-	test   *widget.Button
-	save   *widget.Button
-	busy   bool
+	k         *kiosk
+	kiosk     bool
+	root      *fyne.Container
+	title     *widget.Label
+	detail    *widget.Label
+	spec      *widget.Entry
+	result    *widget.Label
+	snap      *canvas.Image
+	test      *widget.Button
+	save      *widget.Button
+	configure *widget.Button // kiosk mode: log in and open the camera settings
+	busy      bool
 }
 
 func newCameraPanel(k *kiosk, kioskMode bool) *cameraPanel {
@@ -48,17 +53,20 @@ func newCameraPanel(k *kiosk, kioskMode bool) *cameraPanel {
 	p.test = widget.NewButtonWithIcon(tr("camera.test"), theme.MediaPlayIcon(), p.runTest)
 	p.save = widget.NewButtonWithIcon(tr("camera.use"), theme.DocumentSaveIcon(), p.use)
 	p.save.Importance = widget.HighImportance
-	body := container.NewVBox(
-		p.title,
-		p.detail,
-		widget.NewSeparator(),
-		widget.NewLabel(tr("camera.choose")),
-		wrapped(tr("camera.kinds")),
-		p.spec,
-		container.NewHBox(p.test, p.save),
-		p.result,
-		container.NewCenter(p.snap),
-	)
+	body := container.NewVBox(p.title, p.detail, widget.NewSeparator())
+	if kioskMode {
+		p.configure = widget.NewButtonWithIcon(tr("camera.configure"), theme.SettingsIcon(), func() {
+			k.showOperator(tabSettings) // asks for the PIN (or the first admin) first
+		})
+		body.Add(container.NewHBox(p.configure))
+	} else {
+		body.Add(widget.NewLabel(tr("camera.choose")))
+		body.Add(wrapped(tr("camera.kinds")))
+		body.Add(p.spec)
+		body.Add(container.NewHBox(p.test, p.save))
+		body.Add(p.result)
+		body.Add(container.NewCenter(p.snap))
+	}
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	p.root = container.NewStack(bg, container.NewVScroll(container.NewPadded(body)))
 	p.update()
@@ -109,7 +117,7 @@ func cameraStateText(st camera.Status) string {
 // off the UI thread and shows the snapshot.
 func (p *cameraPanel) runTest() {
 	p.k.touch()
-	if p.busy {
+	if p.busy || p.kiosk || !p.k.guard.sess.may(tabSettings) {
 		return
 	}
 	spec := p.spec.Text
@@ -154,34 +162,22 @@ func (p *cameraPanel) tested(res camera.ProbeResult, img image.Image, err error)
 
 // use saves the source and switches to it. Changing the camera is an
 // admin's decision (a video file instead of a camera would fake
-// attendance), so a logged-out kiosk asks for the PIN first.
+// attendance): only a session that may change settings can.
 func (p *cameraPanel) use() {
+	if p.kiosk || !p.k.guard.sess.may(tabSettings) {
+		return
+	}
 	spec := p.spec.Text
 	if _, err := camera.ParseSpec(spec); err != nil {
 		p.result.SetText(trf("camera.test_failed", map[string]any{"Error": err.Error()}))
 		return
 	}
 	k := p.k
-	apply := func() {
-		if err := k.setSetting(settingCamera, spec); err != nil {
-			p.result.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-			return
-		}
-		k.cfg.Camera = "" // the saved choice wins over the start-up flag from now on
-		k.openCamera(spec)
-		if p.kiosk {
-			k.lock(logoutByOperator) // back to check-in; the session ends with it
-		} else {
-			p.result.SetText(tr("camera.saved"))
-		}
-	}
-	if k.guard.sess.may(tabSettings) {
-		apply()
+	if err := k.setSetting(settingCamera, spec); err != nil {
+		p.result.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 		return
 	}
-	k.showLogin(func() {
-		if k.guard.sess.may(tabSettings) {
-			apply()
-		}
-	})
+	k.cfg.Camera = "" // the saved choice wins over the start-up flag from now on
+	k.openCamera(spec)
+	p.result.SetText(tr("camera.saved"))
 }

@@ -74,6 +74,7 @@ type capturer struct {
 	limits recognition.QualityLimits
 	thresh float64
 	need   int
+	now    func() time.Time // the kiosk's clock: spaces the samples
 
 	skip atomic.Bool // accept any pose for the current target (operator's call)
 
@@ -82,8 +83,8 @@ type capturer struct {
 	dups    []dupMatch
 }
 
-func newCapturer(det detector, gal *recognition.Gallery, nip string, threshold float64) *capturer {
-	return &capturer{det: det, gal: gal, nip: nip, limits: enrollLimits(), thresh: threshold, need: len(capturePlan)}
+func newCapturer(det detector, gal *recognition.Gallery, nip string, threshold float64, now func() time.Time) *capturer {
+	return &capturer{det: det, gal: gal, nip: nip, limits: enrollLimits(), thresh: threshold, need: len(capturePlan), now: now}
 }
 
 // Samples returns the accepted samples so far.
@@ -157,7 +158,7 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 		u.Hint = h
 		return u
 	}
-	if other, dist, dup := duplicateOf(c.gal, face.Descriptor, c.nip, c.thresh); dup {
+	if other, dist, dup := c.gal.Duplicate(face.Descriptor, c.nip, c.thresh); dup {
 		u.Dup = &dupMatch{NIP: other, Distance: dist}
 		u.Hint = "capture.duplicate"
 		c.mu.Lock()
@@ -171,7 +172,7 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 			return u
 		}
 	}
-	if time.Since(*last) < sampleGap {
+	if c.now().Sub(*last) < sampleGap {
 		u.Hint = "capture.hold"
 		return u
 	}
@@ -181,7 +182,7 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 			s.Photo, _ = facePhoto(img, face.Box)
 		}
 	}
-	*last = time.Now()
+	*last = c.now()
 	c.skip.Store(false)
 	c.mu.Lock()
 	c.samples = append(c.samples, s)
@@ -241,20 +242,4 @@ func qualityHint(q recognition.Quality, l recognition.QualityLimits) string {
 		return "guide.look_straight"
 	}
 	return ""
-}
-
-// duplicateOf reports whether descriptor d matches an enrolled person
-// other than nip: nearer than threshold to any of their templates, the
-// rule the server applies to enrollments too. The margin is ignored on
-// purpose: for enrollment, "close to someone else" is already too close.
-func duplicateOf(gal *recognition.Gallery, d recognition.Descriptor, nip string, threshold float64) (string, float64, bool) {
-	m := gal.Search(d)
-	id, dist := m.ID, m.Distance
-	if id == nip {
-		id, dist = m.SecondID, m.SecondDistance
-	}
-	if id != "" && dist < threshold {
-		return id, dist, true
-	}
-	return "", 0, false
 }

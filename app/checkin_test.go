@@ -48,7 +48,10 @@ func loadImage(t *testing.T, path string) image.Image {
 }
 
 // TestCheckinScreenWithRealPipeline runs the kiosk on a video-file camera
-// with the real engine and pipeline: an enrolled person gets the result
+// with the real engine and pipeline. The camera is plugged in once the
+// people are enrolled and the clock reads 07:35, and the video is played
+// frame by frame in step with the UI (lockstepFrames), so what the test
+// sees does not depend on the machine's load. An enrolled person gets the result
 // card (name, NIP, unit, "Masuk", time, lateness) and the success sound,
 // the event is stored and counted as waiting to sync; a stranger gets the
 // "not recognised" card and the failure sound. It also measures the
@@ -68,12 +71,12 @@ func TestCheckinScreenWithRealPipeline(t *testing.T) {
 	parts = append(parts, testutil.Clip{Seconds: 2.5})
 	video := testutil.Video(t, parts, 30)
 	start := time.Now()
-	env := newEnv(t, envOptions{det: eng, camera: video, tune: func(o *checkin.Options) { o.Liveness = checkin.LivenessOff }})
+	env := newEnv(t, envOptions{det: eng, tune: func(o *checkin.Options) { o.Liveness = checkin.LivenessOff }})
 	k := env.k
 	enrollFiles(t, env, eng, "198203042008011005", "Agus Prasetyo", "BKPSDM", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3), orl(t, 5, 4))
 	enrollFiles(t, env, eng, "197912052005022001", "Maya Sari", "Dinas Pendidikan", orl(t, 7, 1), orl(t, 7, 2), orl(t, 7, 3))
-	k.showCheckin()                 // rebuild the pipeline with the new people
 	env.clock.Add(10 * time.Minute) // 07:35 on a Monday: 5 minutes late
+	k.openCamera(video)             // frames flow from here, the pipeline rebuilt with the new people
 	env.q.until(t, 20*time.Second, "the camera", func() bool { return k.cam.live() })
 
 	shown0, steps0, t0 := k.preview.shown.Load(), k.steps.Load(), time.Now()
@@ -165,9 +168,11 @@ func TestFallbackNIPAndPIN(t *testing.T) {
 	}
 }
 
-// TestNoCameraScreen: without a webcam the kiosk explains it and offers
-// the source chooser; choosing a source asks for the admin PIN (here the
-// first admin is created), saves it and shows the preview.
+// TestNoCameraScreen: without a webcam the kiosk explains it, but the
+// public screen offers no source chooser and no live test (whoever stands
+// at the kiosk must not point it at a video file or probe a URL): only a
+// way into operator mode. On a brand-new kiosk that creates the first
+// admin, who then chooses, tests and saves the source in the settings.
 func TestNoCameraScreen(t *testing.T) {
 	env := newEnv(t, envOptions{})
 	k := env.k
@@ -177,24 +182,32 @@ func TestNoCameraScreen(t *testing.T) {
 	if k.checkin.stage.Objects[0] != k.checkin.noCam.root {
 		t.Fatal("preview shown without a camera")
 	}
+	for _, label := range []string{tr("camera.test"), tr("camera.use")} {
+		if findButton(env.w.Content(), label) != nil {
+			t.Errorf("the public no-camera screen offers %q", label)
+		}
+	}
+	tapText(t, env.w.Content(), tr("camera.configure"))
+	if k.mode != modeLogin {
+		t.Fatalf("setting up the camera did not ask for the PIN (mode %s)", k.mode)
+	}
+	env.loginAdminForm(t) // a brand-new kiosk: the first admin comes first
+	if k.mode != modeOperator || k.operator.current() != tabSettings {
+		t.Fatalf("after logging in: mode %s", k.mode)
+	}
+	cam := k.operator.tab(tabSettings).(*settingsTab).cam
 	video := testutil.Video(t, []testutil.Clip{{Seconds: 1}}, 10)
-	k.checkin.noCam.spec.SetText(video)
+	cam.spec.SetText(video)
 	tapText(t, env.w.Content(), tr("camera.test"))
-	env.q.until(t, 20*time.Second, "the live test", func() bool { return !k.checkin.noCam.busy })
-	if !k.checkin.noCam.snap.Visible() {
-		t.Fatalf("live test: %q", k.checkin.noCam.result.Text)
+	env.q.until(t, 20*time.Second, "the live test", func() bool { return !cam.busy })
+	if !cam.snap.Visible() {
+		t.Fatalf("live test: %q", cam.result.Text)
 	}
 	tapText(t, env.w.Content(), tr("camera.use"))
-	if k.mode != modeLogin {
-		t.Fatalf("saving a camera did not ask for the PIN (mode %s)", k.mode)
-	}
-	env.loginAdminForm(t)
-	if k.mode != modeCheckin || k.guard.sess != nil {
-		t.Fatalf("after saving the camera: mode %s, session %v", k.mode, k.guard.sess)
-	}
 	if v, _ := k.svc.store.Setting(context.Background(), settingCamera); v != video {
 		t.Fatalf("camera setting %q", v)
 	}
+	k.lock(logoutByOperator)
 	env.q.until(t, 20*time.Second, "the preview", func() bool {
 		return k.cam.live() && k.checkin.stage.Objects[0] == k.preview.root && k.preview.shown.Load() > 0
 	})

@@ -17,9 +17,6 @@ type Config struct {
 	Camera     string // camera spec overriding the saved setting; "" = use the setting
 	Schedule   string // schedule file overriding the saved setting; "" = use the setting
 	Fullscreen bool
-	// ScreenshotDir, when set (HADIR_SCREENSHOT_DIR), makes the kiosk run
-	// the scripted tour of screenshot.go and write PNGs there, then quit.
-	ScreenshotDir string
 }
 
 // parseConfig reads the kiosk's flags and environment.
@@ -41,7 +38,6 @@ func parseConfig(args []string) (Config, error) {
 		return c, fmt.Errorf("--lang %q: want id or en", c.Lang)
 	}
 	c.ModelsDir = envOr("HADIR_MODELS", "./models")
-	c.ScreenshotDir = os.Getenv("HADIR_SCREENSHOT_DIR")
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -149,16 +150,21 @@ func (t *employeesTab) setPIN() {
 		return
 	}
 	p := t.pin.Text
-	if len(p) < 4 || len(p) > 12 || strings.Trim(p, "0123456789") != "" {
+	if storage.ValidateEmployeePIN(p) != nil {
 		t.msg.SetText(tr("enroll.pin_rule"))
 		return
 	}
-	if err := t.k.svc.store.SetEmployeePIN(t.k.actor(), t.sel.NIP, p); err != nil {
-		t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
-	t.pin.SetText("")
-	t.msg.SetText(tr("employees.pin_saved"))
+	st, nip := t.k.svc.store, t.sel.NIP
+	offUI(t.k, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, st.SetEmployeePIN(ctx, nip, p)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		t.pin.SetText("")
+		t.msg.SetText(tr("employees.pin_saved"))
+	})
 }
 
 // erase deletes the selected employee: record, templates, evidence and
@@ -170,16 +176,19 @@ func (t *employeesTab) erase() {
 	if t.sel == nil {
 		return
 	}
-	nip, name := t.sel.NIP, t.sel.Name
-	rep, err := eraseEmployee(k.actor(), k.svc.store, nip)
-	if err != nil {
-		t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
-	k.svc.gallery.Remove(nip)
-	k.photos.forget(nip)
-	k.pipe.dirty = true // forget the person's recent events too
-	t.reload()
-	t.msg.SetText(trf("employees.deleted", map[string]any{"Name": name, "Templates": strconv.Itoa(rep.Templates),
-		"Photos": strconv.Itoa(rep.Photos)}))
+	nip, name, st := t.sel.NIP, t.sel.Name, k.svc.store
+	offUI(k, func(ctx context.Context) (storage.EraseReport, error) {
+		return eraseEmployee(ctx, st, nip)
+	}, func(rep storage.EraseReport, err error) {
+		if err != nil {
+			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		k.svc.gallery.Remove(nip)
+		k.photos.forget(nip)
+		k.pipe.dirty = true // forget the person's recent events too
+		t.reload()
+		t.msg.SetText(trf("employees.deleted", map[string]any{"Name": name, "Templates": strconv.Itoa(rep.Templates),
+			"Photos": strconv.Itoa(rep.Photos)}))
+	})
 }

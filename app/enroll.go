@@ -263,7 +263,7 @@ func (w *enrollWizard) checkEmployee() {
 		w.msg1.SetText(tr("enroll.name_missing"))
 		return
 	}
-	if p := w.pin.Text; p != "" && (len(p) < 4 || len(p) > 12 || strings.Trim(p, "0123456789") != "") {
+	if p := w.pin.Text; p != "" && storage.ValidateEmployeePIN(p) != nil {
 		w.msg1.SetText(tr("enroll.pin_rule"))
 		return
 	}

@@ -60,13 +60,17 @@ func (w *enrollWizard) startCapture() {
 	if err != nil {
 		o.Policy.Threshold = 0.42
 	}
-	w.cap = newCapturer(k.svc.engine, k.svc.gallery, w.nip.Text, o.Policy.Threshold)
+	w.cap = newCapturer(k.svc.engine, k.svc.gallery, w.nip.Text, o.Policy.Threshold, k.clock.Now)
 	w.capGen++
 	gen := w.capGen
 	ctx, cancel := context.WithCancel(k.ctx)
 	done := make(chan struct{})
 	w.capCancel, w.capDone = cancel, done
-	c, src := w.cap, k.cam.src
+	c := w.cap
+	var src frameSource = k.cam.src
+	if k.opt.frames != nil {
+		src = k.opt.frames(k.cam.src)
+	}
 	h := &handoff[captureUpdate]{}
 	go func() { // the capture: owned by the wizard, stopped by stopCapture
 		defer close(done)
@@ -137,7 +141,7 @@ func (w *enrollWizard) reviewStep() fyne.CanvasObject {
 	o, _ := w.k.pipelineOptions()
 	var blocked *dupMatch
 	for _, s := range w.samples {
-		if other, dist, dup := duplicateOf(w.k.svc.gallery, s.Face.Descriptor, w.nip.Text, o.Policy.Threshold); dup {
+		if other, dist, dup := w.k.svc.gallery.Duplicate(s.Face.Descriptor, w.nip.Text, o.Policy.Threshold); dup {
 			blocked = &dupMatch{NIP: other, Distance: dist}
 			break
 		}
@@ -185,18 +189,24 @@ func (w *enrollWizard) doSave() {
 		Employee: storage.Employee{NIP: w.nip.Text, Name: strings.TrimSpace(w.name.Text), Unit: strings.TrimSpace(w.unit.Text)},
 		PIN:      w.pin.Text, Samples: w.samples, Replace: w.existing,
 	}
-	saved, err := saveEnrollment(k.actor(), k.svc.store, k.svc.gallery, e)
-	if err != nil {
-		w.reviewMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		w.reviewMsg.Importance = widget.DangerImportance
-		w.reviewMsg.Refresh()
-		return
-	}
-	k.photos.forget(e.Employee.NIP)
-	w.doneMsg.SetText(trf("enroll.saved", map[string]any{"N": len(saved), "Name": e.Employee.Name}))
-	w.syncMsg.SetText(tr("enroll.sync.sending"))
-	w.goTo(stepDone)
-	w.push(e.Employee.NIP)
+	w.save.Disable()
+	st, gal := k.svc.store, k.svc.gallery
+	offUI(k, func(ctx context.Context) ([]storage.Template, error) {
+		return saveEnrollment(ctx, st, gal, e)
+	}, func(saved []storage.Template, err error) {
+		if err != nil {
+			w.save.Enable()
+			w.reviewMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			w.reviewMsg.Importance = widget.DangerImportance
+			w.reviewMsg.Refresh()
+			return
+		}
+		k.photos.forget(e.Employee.NIP)
+		w.doneMsg.SetText(trf("enroll.saved", map[string]any{"N": len(saved), "Name": e.Employee.Name}))
+		w.syncMsg.SetText(tr("enroll.sync.sending"))
+		w.goTo(stepDone)
+		w.push(e.Employee.NIP)
+	})
 }
 
 // push sends the enrollment to the server in the background (the server

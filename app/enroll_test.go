@@ -95,6 +95,7 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 	}
 	// 5. Save.
 	tapText(t, root, tr("enroll.save"))
+	env.q.until(t, 30*time.Second, "the saved enrollment", func() bool { return w.step == stepDone || !w.save.Disabled() })
 	if w.step != stepDone {
 		t.Fatalf("not saved: %s", w.reviewMsg.Text)
 	}
@@ -106,7 +107,7 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 	if len(tpls) != 5 || !k.svc.gallery.Has(nip) {
 		t.Fatalf("%d templates stored, in gallery %v", len(tpls), k.svc.gallery.Has(nip))
 	}
-	if _, err := enrollPhoto(context.Background(), st, nip); err != nil {
+	if _, err := st.EnrollPhoto(context.Background(), nip); err != nil {
 		t.Errorf("no enrollment photo: %v", err)
 	}
 	if _, err := st.VerifyEmployeePIN(context.Background(), nip, "4321"); err != nil {

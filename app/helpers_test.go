@@ -15,7 +15,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"gocv.io/x/gocv"
 
+	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/camtest"
+	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
@@ -27,14 +30,38 @@ import (
 // UI work on the test goroutine when the test pumps it, as the real
 // driver runs it on the main goroutine.
 type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
+	mu      sync.Mutex
+	fns     []func()
+	pending int           // queued and not yet finished
+	drained chan struct{} // closed when pending drops to 0; made by a waiter
 }
 
 func (q *uiQueue) do(f func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, f)
+	q.pending++
 	q.mu.Unlock()
+}
+
+// waitDrained blocks until every queued function has run (the test
+// pumped the queue), or ctx ends.
+func (q *uiQueue) waitDrained(ctx context.Context) error {
+	q.mu.Lock()
+	if q.pending == 0 {
+		q.mu.Unlock()
+		return nil
+	}
+	if q.drained == nil {
+		q.drained = make(chan struct{})
+	}
+	ch := q.drained
+	q.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // pump runs the queued UI work (and work it queues) on this goroutine.
@@ -51,6 +78,12 @@ func (q *uiQueue) pump() int {
 		for _, f := range fns {
 			f()
 			n++
+			q.mu.Lock()
+			if q.pending--; q.pending == 0 && q.drained != nil {
+				close(q.drained)
+				q.drained = nil
+			}
+			q.mu.Unlock()
 		}
 	}
 }
@@ -71,22 +104,22 @@ func (q *uiQueue) until(t *testing.T, limit time.Duration, what string, cond fun
 	}
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+// lockstepFrames is what the pipeline and the enrollment capture read in
+// tests: the camera's video stepped one frame per request on the kiosk's
+// manual clock (so the clock reads video time), and no new frame before
+// the UI has shown what the last one produced (the test pumps the
+// queue). Nothing in a GUI test races real time: on a loaded machine the
+// same frames give the same states at the same clock readings.
+type lockstepFrames struct {
+	*camtest.Stepped
+	q *uiQueue
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func (f lockstepFrames) Wait(ctx context.Context, after uint64) (uint64, error) {
+	if err := f.q.waitDrained(ctx); err != nil {
+		return 0, err
+	}
+	return f.Stepped.Wait(ctx, after)
 }
 
 // recorder is a player that remembers the cues.
@@ -126,9 +159,10 @@ func testEngine(t *testing.T) *recognition.Engine {
 }
 
 // testStore opens a store in a temporary folder with cheap PIN hashing.
-func testStore(t *testing.T, dir string) *storage.Store {
+func testStore(t *testing.T, dir string, now func() time.Time) *storage.Store {
 	t.Helper()
 	o := storage.DefaultOptions()
+	o.Now = now
 	o.Argon2 = storage.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 	st, err := storage.Open(dir, o)
 	if err != nil {
@@ -142,7 +176,7 @@ type kioskEnv struct {
 	k     *kiosk
 	w     fyne.Window
 	q     *uiQueue
-	clock *fakeClock
+	clock *clock.Manual // the kiosk's and its camera's time
 	sound *recorder
 	dir   string
 }
@@ -166,7 +200,8 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	st := testStore(t, filepath.Join(dir, "data"))
+	clk := clock.NewManual(time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600)))
+	st := testStore(t, filepath.Join(dir, "data"), clk.Now)
 	if o.det == nil {
 		o.det = noFaces{}
 	}
@@ -179,12 +214,12 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	if o.camera == "" {
 		o.camera = "/dev/video-none-" + filepath.Base(dir)
 	}
-	env := &kioskEnv{q: &uiQueue{}, clock: &fakeClock{t: time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600))},
-		sound: &recorder{}, dir: dir}
+	env := &kioskEnv{q: &uiQueue{}, clock: clk, sound: &recorder{}, dir: dir}
 	env.w = a.NewWindow("")
 	env.w.Resize(fyne.NewSize(1280, 800))
 	cfg := Config{Lang: o.lang, DataDir: svc.dataDir, Camera: o.camera}
-	env.k = newKiosk(context.Background(), a, env.w, cfg, kioskOptions{now: env.clock.Now, do: env.q.do, sound: env.sound, tune: o.tune})
+	env.k = newKiosk(context.Background(), a, env.w, cfg, kioskOptions{clock: env.clock, do: env.q.do, sound: env.sound, tune: o.tune,
+		frames: func(src *camera.Source) frameSource { return lockstepFrames{camtest.Wrap(src, env.clock), env.q} }})
 	env.k.start(svc)
 	t.Cleanup(func() {
 		env.k.shutdown()
@@ -216,7 +251,7 @@ func (e *kioskEnv) loginAdminForm(t *testing.T) {
 	f.pin.SetText("135790")
 	f.pin2.SetText("135790")
 	test.Tap(f.ok)
-	e.q.pump()
+	e.q.until(t, 10*time.Second, "the first admin", func() bool { return !f.busy })
 	if e.k.login == f {
 		t.Fatalf("first admin not created: %s", f.msg.Text)
 	}

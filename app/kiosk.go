@@ -9,7 +9,9 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/memory"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -25,7 +27,15 @@ const (
 
 // kioskOptions are the seams tests use; production leaves them zero.
 type kioskOptions struct {
-	now    func() time.Time       // clock for PIN lock, idle lock and the status bar (nil: time.Now)
+	// clock is the kiosk's time: PIN lock, idle lock, status bar, result
+	// card, the check-in pipeline, enrollment sample spacing and the
+	// camera's playback of files (nil: the wall clock).
+	clock clock.Clock
+	// frames, when set, is what the pipeline and the enrollment capture
+	// read instead of the camera (tests: a camtest.Stepped that plays a
+	// video frame by frame on a manual clock); nil: the camera, with the
+	// pipeline paced to recognitionFPS.
+	frames func(*camera.Source) frameSource
 	do     func(func())           // hands work to the UI thread (nil: fyne.Do)
 	ticker bool                   // run the UI ticker goroutine (tests call tick themselves)
 	sound  player                 // nil: the system player
@@ -46,6 +56,7 @@ type kiosk struct {
 	svc    *services
 	do     func(func()) // fyne.Do unless the window has closed
 	closed atomic.Bool
+	clock  clock.Clock
 	steps  atomic.Uint64 // frames the pipeline examined (measurements)
 	sound  player
 	bg     sync.WaitGroup // goroutines owned by the kiosk (ticker, sync, camera closes)
@@ -72,7 +83,7 @@ type kiosk struct {
 func newKiosk(ctx context.Context, a fyne.App, w fyne.Window, cfg Config, opt kioskOptions) *kiosk {
 	kctx, cancel := context.WithCancel(ctx)
 	k := &kiosk{ctx: kctx, cancel: cancel, app: a, win: w, cfg: cfg, opt: opt,
-		preview: newPreview(), sound: opt.sound}
+		preview: newPreview(), sound: opt.sound, clock: clock.Or(opt.clock)}
 	raw := opt.do
 	if raw == nil {
 		raw = fyne.Do
@@ -91,10 +102,7 @@ func newKiosk(ctx context.Context, a fyne.App, w fyne.Window, cfg Config, opt ki
 
 // now is the kiosk's clock.
 func (k *kiosk) now() time.Time {
-	if k.opt.now != nil {
-		return k.opt.now()
-	}
-	return time.Now()
+	return k.clock.Now()
 }
 
 // start wires the services in and shows the check-in screen.

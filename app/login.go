@@ -1,8 +1,8 @@
 package app
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -27,6 +27,7 @@ type loginForm struct {
 	ok    *widget.Button
 	first bool
 	busy  bool
+	lock  storage.LoginLock // the store's lockout, as last read
 }
 
 // loginScreen builds the login (or first-admin) screen.
@@ -81,7 +82,18 @@ func (k *kiosk) loginScreen() fyne.CanvasObject {
 	}))
 	body.Add(f.msg)
 	body.Add(container.NewHBox(back, layout.NewSpacer(), f.ok))
-	k.refreshLoginLock(k.now())
+	if !f.first {
+		st, ctx := k.svc.store, k.ctx
+		go func() { // reads the lockout kept in the store (it survives restarts)
+			l, err := st.OperatorLogin(ctx)
+			if err == nil {
+				k.do(func() {
+					f.lock = l
+					k.refreshLoginLock(k.now())
+				})
+			}
+		}()
+	}
 	return container.NewCenter(container.NewStack(sizedBox(520, 0), container.NewPadded(body)))
 }
 
@@ -92,8 +104,9 @@ func (k *kiosk) refreshLoginLock(now time.Time) {
 	if f == nil || f.first {
 		return
 	}
-	if locked, until := k.guard.Locked(now); locked {
-		f.msg.SetText(trf("login.locked", map[string]any{"Until": clockText(until), "Minutes": strconv.Itoa(int(operatorLockout / time.Minute))}))
+	if f.lock.Locked(now) {
+		f.msg.SetText(trf("login.locked", map[string]any{"Until": clockText(f.lock.Until.In(k.location())),
+			"Minutes": strconv.Itoa(int(storage.DefaultOperatorLockout / time.Minute))}))
 		f.ok.Disable()
 		return
 	}
@@ -108,7 +121,7 @@ func (k *kiosk) refreshLoginLock(now time.Time) {
 func (f *loginForm) submit() {
 	k := f.k
 	now := k.now()
-	if locked, _ := k.guard.Locked(now); locked || f.busy {
+	if f.lock.Locked(now) || f.busy {
 		k.refreshLoginLock(now)
 		return
 	}
@@ -120,34 +133,34 @@ func (f *loginForm) submit() {
 	f.busy = true
 	f.ok.Disable()
 	st, ctx := k.svc.store, k.ctx
-	go func() { // one PIN check
+	go func() { // one PIN check (the store counts it towards the lockout)
 		op, err := st.VerifyOperator(ctx, name, pin)
-		k.do(func() { f.result(op, err) })
+		l, lerr := st.OperatorLogin(ctx)
+		if lerr != nil && err == nil {
+			err = lerr
+		}
+		k.do(func() { f.result(op, err, l) })
 	}()
 }
 
-// result applies a PIN check: a session, or one more failure towards the
-// lockout (audited when it starts).
-func (f *loginForm) result(op storage.Operator, err error) {
+// result applies a PIN check: a session, one more failure towards the
+// lockout, or the lockout (audited by the store when it starts).
+func (f *loginForm) result(op storage.Operator, err error, l storage.LoginLock) {
 	k := f.k
 	f.busy = false
 	f.ok.Enable()
 	f.pin.SetText("")
+	f.lock = l
 	now := k.now()
 	switch {
 	case err == nil:
 		k.guard.Succeeded(now, op)
 		k.login = nil
 		k.loggedIn()
+	case errors.Is(err, storage.ErrLoginLocked) || l.Locked(now):
+		k.refreshLoginLock(now)
 	case errors.Is(err, storage.ErrBadCredentials):
-		if k.guard.Failed(now) {
-			_, until := k.guard.Locked(now)
-			k.audit(storage.Audit{Actor: f.name.Selected, Action: actionLockout, Subject: f.name.Selected,
-				Detail: fmt.Sprintf(lockoutAuditShape, operatorMaxFails, until.UTC().Format(time.RFC3339))})
-			k.refreshLoginLock(now)
-			return
-		}
-		f.msg.SetText(trf("login.wrong", map[string]any{"Left": strconv.Itoa(operatorMaxFails - k.guard.fails)}))
+		f.msg.SetText(trf("login.wrong", map[string]any{"Left": strconv.Itoa(l.Left)}))
 	default:
 		f.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 	}
@@ -162,33 +175,38 @@ func (f *loginForm) createAdmin() {
 	case name == "":
 		f.msg.SetText(tr("login.name_missing"))
 		return
-	case !validOperatorPIN(pin):
+	case storage.ValidateOperatorPIN(pin) != nil:
 		f.msg.SetText(tr("login.pin_rule"))
 		return
 	case pin != f.pin2.Text:
 		f.msg.SetText(tr("login.pin_mismatch"))
 		return
 	}
-	op, err := k.svc.store.PutOperator(storage.WithActor(k.ctx, name), name, storage.RoleAdmin, pin)
-	if err != nil {
-		f.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+	if f.busy {
 		return
 	}
-	k.guard.Succeeded(k.now(), op)
-	k.audit(storage.Audit{Actor: name, Action: storage.ActionLogin, Subject: name, Detail: "first admin created"})
-	k.login = nil
-	k.loggedIn()
-}
-
-// validOperatorPIN: 6 to 12 digits.
-func validOperatorPIN(pin string) bool {
-	if len(pin) < 6 || len(pin) > 12 {
-		return false
-	}
-	for _, r := range pin {
-		if r < '0' || r > '9' {
-			return false
+	f.busy = true
+	f.ok.Disable()
+	st := k.svc.store
+	offUI(k, func(ctx context.Context) (storage.Operator, error) {
+		ctx = storage.WithActor(ctx, name)
+		op, err := st.PutOperator(ctx, name, storage.RoleAdmin, pin)
+		if err != nil {
+			return op, err
 		}
-	}
-	return true
+		return op, st.RecordAudit(ctx, storage.Audit{Actor: name, Action: storage.ActionLogin, Subject: name, Detail: "first admin created"})
+	}, func(op storage.Operator, err error) {
+		f.busy = false
+		f.ok.Enable()
+		if err != nil {
+			f.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		if k.login != f {
+			return // the form was left meanwhile
+		}
+		k.guard.Succeeded(k.now(), op)
+		k.login = nil
+		k.loggedIn()
+	})
 }

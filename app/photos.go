@@ -14,39 +14,18 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// Enrollment photos (the face shown on the result card) are biometric
-// data, so they are kept encrypted. The store has no photo API for
-// enrollment yet (see /work/briefs/gui-requests.md), so they live in its
-// encrypted secrets bucket under this prefix, and are erased with the
-// employee by eraseEmployee.
-const photoSecretPrefix = "enroll-photo/"
-
-// photoWidth is the width of a stored enrollment photo: big enough for the
-// card, small enough for the secret size limit (64 KiB).
+// photoWidth is the width of a stored enrollment photo (the face shown
+// on the result card, kept encrypted by the store with the employee's
+// other biometric data and erased with them): big enough for the card,
+// far below storage.MaxEnrollPhoto.
 const photoWidth = 240
 
-// saveEnrollPhoto stores nip's enrollment photo (a JPEG from facePhoto).
-func saveEnrollPhoto(ctx context.Context, st *storage.Store, nip string, jpg []byte) error {
-	if err := st.SetSecret(ctx, photoSecretPrefix+nip, jpg); err != nil {
-		return fmt.Errorf("save enrollment photo of %s: %w", nip, err)
-	}
-	return nil
-}
-
-// enrollPhoto returns nip's enrollment photo, ErrNotFound when none.
-func enrollPhoto(ctx context.Context, st *storage.Store, nip string) ([]byte, error) {
-	return st.Secret(ctx, photoSecretPrefix+nip)
-}
-
-// eraseEmployee deletes an employee with their templates, evidence photos
-// and enrollment photo (UU PDP erasure; the store audits it).
+// eraseEmployee deletes an employee with their templates, PIN, evidence
+// photos and enrollment photo (UU PDP erasure; the store audits it).
 func eraseEmployee(ctx context.Context, st *storage.Store, nip string) (storage.EraseReport, error) {
 	rep, err := st.EraseEmployee(ctx, nip)
 	if err != nil {
 		return rep, fmt.Errorf("erase employee %s: %w", nip, err)
-	}
-	if err := st.DeleteSecret(ctx, photoSecretPrefix+nip); err != nil {
-		return rep, fmt.Errorf("erase enrollment photo of %s: %w", nip, err)
 	}
 	return rep, nil
 }
@@ -99,7 +78,7 @@ func (c *photoCache) get(ctx context.Context, st checkin.State) image.Image {
 	img, known := c.m[nip]
 	c.mu.Unlock()
 	if !known {
-		if data, err := enrollPhoto(ctx, c.st, nip); err == nil {
+		if data, err := c.st.EnrollPhoto(ctx, nip); err == nil {
 			img, _ = jpeg.Decode(bytes.NewReader(data))
 		}
 		c.mu.Lock()

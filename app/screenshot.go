@@ -1,3 +1,5 @@
+//go:build screenshots
+
 package app
 
 import (
@@ -16,13 +18,24 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// The screenshot tour (HADIR_SCREENSHOT_DIR, run by `make screenshots`)
+// The screenshot tour (HADIR_SCREENSHOT_DIR in a binary built with the
+// screenshots tag, run by `make screenshots`)
 // drives the real kiosk through its main screens and writes what the
 // window shows as PNGs, then quits. It proves the app starts and renders
 // in a real window and gives reviewers pictures. The camera should be a
 // video that shows, in a loop: nobody, an enrolled person, nobody, a
 // never-enrolled person (see tools/screenshots.sh). Liveness is off for
 // the tour, because a video of photos cannot blink.
+
+// envScreenshotDir names the tour's output folder. Only a binary built
+// with the screenshots tag reads it (tools/screenshots.sh); the shipped
+// kiosk ignores it.
+const envScreenshotDir = "HADIR_SCREENSHOT_DIR"
+
+func init() {
+	tour = (*kiosk).screenshotTour
+	tourFromEnv = func() string { return os.Getenv(envScreenshotDir) }
+}
 
 // Data the tour enrolls through the wizard (the "never enrolled" person
 // of the video).

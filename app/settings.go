@@ -89,9 +89,7 @@ func (k *kiosk) pipelineOptions() (checkin.Options, error) {
 		o.Schedule = c
 	}
 	o.ClockOffset = k.svc.sync.ClockOffset
-	if k.opt.now != nil {
-		o.Now = k.opt.now
-	}
+	o.Now = k.clock.Now
 	if k.opt.tune != nil {
 		k.opt.tune(&o)
 	}

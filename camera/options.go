@@ -3,6 +3,8 @@ package camera
 import (
 	"math"
 	"time"
+
+	"github.com/hadir-id/hadir/internal/clock"
 )
 
 // Options tune a Source. The zero value is not useful: start from
@@ -118,29 +120,9 @@ func (b Backoff) Delay(attempt int, r float64) time.Duration {
 	return time.Duration(d)
 }
 
-// Clock is the time the reader runs on. It has timers rather than a Sleep
-// so the reader reuses one timer instead of allocating one per frame.
-type Clock interface {
-	Now() time.Time
-	NewTimer(d time.Duration) Timer
-}
+// Clock is the time the reader runs on (pacing, backoff, FPS): the one
+// clock type of the kiosk, internal/clock.
+type Clock = clock.Clock
 
 // Timer is the part of *time.Timer the reader uses.
-type Timer interface {
-	C() <-chan time.Time
-	Reset(d time.Duration)
-	Stop()
-}
-
-// wallClock is the real clock.
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) NewTimer(d time.Duration) Timer { return wallTimer{time.NewTimer(d)} }
-
-type wallTimer struct{ t *time.Timer }
-
-func (w wallTimer) C() <-chan time.Time   { return w.t.C }
-func (w wallTimer) Reset(d time.Duration) { w.t.Reset(d) }
-func (w wallTimer) Stop()                 { w.t.Stop() }
+type Timer = clock.Timer

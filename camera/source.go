@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"gocv.io/x/gocv"
+
+	"github.com/hadir-id/hadir/internal/clock"
 )
 
 // Source is an open capture with latest-frame semantics. Its methods are
@@ -58,7 +60,7 @@ func Open(ctx context.Context, spec string, opts Options) (*Source, error) {
 		return nil, fmt.Errorf("open %s: %w", sp, err)
 	}
 	if opts.Clock == nil {
-		opts.Clock = wallClock{}
+		opts.Clock = clock.System{}
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64

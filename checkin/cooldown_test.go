@@ -23,7 +23,7 @@ func TestCooldownAlreadyRecorded(t *testing.T) {
 	clips := orlClips(t, 5, 0.7, 4, 5)
 	clips = append(clips, testutil.Clip{Seconds: 2.2})
 	clips = append(clips, orlClips(t, 5, 0.7, 6, 7)...)
-	states := play(t, k.pipeline(t), testutil.Video(t, clips, 15))
+	states := k.play(t, k.pipeline(t), testutil.Video(t, clips, 5))
 	count, seq := kinds(states)
 	if evs := k.events(t); len(evs) != 1 {
 		t.Fatalf("%d events, want 1 (states %v)", len(evs), seq)
@@ -52,15 +52,13 @@ func TestFallbackAndManual(t *testing.T) {
 	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	k.opts.Liveness = LivenessOff
 	k.opts.RetryAfter = 200 * time.Millisecond
-	var skip time.Duration // moved by the test to end the PIN lockout
-	wall := clockFrom(monday0725.Add(time.Hour))
-	k.opts.Now = func() time.Time { return wall().Add(skip) }
+	k.clock.Add(time.Hour)
 	ctx := context.Background()
 	if err := k.store.SetEmployeePIN(ctx, fixture.NIP(5), "246810"); err != nil {
 		t.Fatal(err)
 	}
 	p := k.pipeline(t)
-	states := play(t, p, testutil.Video(t, orlClips(t, 33, 0.6, 1, 2, 3, 4, 5), 15))
+	states := k.play(t, p, testutil.Video(t, orlClips(t, 33, 0.6, 1, 2, 3, 4, 5), 10))
 	if count, seq := kinds(states); count[StateFallback] == 0 {
 		t.Fatalf("states %v: want fallback after %d unknown", seq, k.opts.MaxAttempts)
 	}
@@ -73,7 +71,7 @@ func TestFallbackAndManual(t *testing.T) {
 	if _, err := p.Manual(ctx, fixture.NIP(5), "246810", nil); !errors.Is(err, ErrPINLocked) {
 		t.Fatalf("right PIN while locked: %v, want ErrPINLocked", err)
 	}
-	skip = k.opts.PINLockout
+	k.clock.Add(k.opts.PINLockout)
 	photo := []byte("\xff\xd8\xff\xe0 not decoded by the store")
 	st, err := p.Manual(ctx, fixture.NIP(5), "246810", photo)
 	if err != nil || st.Kind != StateRecorded || st.Result.Kind != "manual" {
@@ -109,7 +107,7 @@ func TestStorageFullIsReported(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	k.store = st
 	k.opts.Liveness = LivenessOff
-	states := play(t, k.pipeline(t), testutil.Video(t, orlClips(t, 5, 0.6, 4, 5, 6), 15))
+	states := k.play(t, k.pipeline(t), testutil.Video(t, orlClips(t, 5, 0.6, 4, 5, 6), 5))
 	var full bool
 	for _, s := range states {
 		if s.Kind == StateError && s.Reason == "storage_full" && errors.Is(s.Err, storage.ErrStorageFull) {

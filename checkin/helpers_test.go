@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/internal/camtest"
+	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
@@ -49,6 +51,7 @@ type kiosk struct {
 	gal   *recognition.Gallery
 	opts  Options
 	dir   string
+	clock *clock.Manual // video time: moves one frame period per frame played
 }
 
 // monday0725 is a Monday in the check-in window, before the 07:30 start.
@@ -66,16 +69,10 @@ func newKiosk(t testing.TB) *kiosk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	clk := clock.NewManual(monday0725)
 	o := DefaultOptions()
-	o.Now = clockFrom(monday0725)
-	return &kiosk{eng: engine(t), store: st, gal: recognition.NewGallery(), opts: o, dir: dir}
-}
-
-// clockFrom runs a clock from base at the pace of the wall clock, so
-// timeouts behave as on a real kiosk while the date is fixed.
-func clockFrom(base time.Time) func() time.Time {
-	start := time.Now()
-	return func() time.Time { return base.Add(time.Since(start)) }
+	o.Now = clk.Now
+	return &kiosk{eng: engine(t), store: st, gal: recognition.NewGallery(), opts: o, dir: dir, clock: clk}
 }
 
 // enroll adds an employee with one template per image.
@@ -121,13 +118,15 @@ func (k *kiosk) pipeline(t testing.TB) *Pipeline {
 	return p
 }
 
-// play runs p over a video at real-time pace until it ends and returns
-// every state reported.
-func play(t testing.TB, p *Pipeline, video string) []State {
+// play runs p over every frame of a video until it ends and returns every
+// state reported. The video is stepped (camtest): the pipeline sees each
+// frame, and k.clock reads the frame's video time, whatever the machine's
+// load.
+func (k *kiosk) play(t testing.TB, p *Pipeline, video string) []State {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	src, err := camera.Open(ctx, video, camera.DefaultOptions())
+	src, err := camtest.Open(ctx, video, k.clock, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

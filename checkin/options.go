@@ -34,9 +34,12 @@ func ParseLivenessMode(s string) (LivenessMode, error) {
 	return "", fmt.Errorf("liveness mode %q: want off, blink or challenge", s)
 }
 
-// Options tune a Pipeline. Start from DefaultOptions.
+// Options tune a Pipeline. A zero field means its default (the Default*
+// constants, DefaultOptions), as in the other packages: a forgotten
+// PINAttempts must not lock a NIP on the first wrong PIN.
 type Options struct {
-	// Policy decides a single frame: threshold and margin (recognition).
+	// Policy decides a single frame: threshold and margin (recognition;
+	// zero: recognition.DefaultPolicy).
 	Policy recognition.Policy
 	// Agree and Window: an identity is accepted when Agree of the last
 	// Window processed frames chose it, each passing Policy. With the
@@ -56,8 +59,8 @@ type Options struct {
 	// face's area means two people are in front: "one person at a time".
 	SimilarFaces float64
 
-	// Liveness is the mode; ChallengeTimeout how long the person has to
-	// pass it once identified.
+	// Liveness is the mode (zero: blink); ChallengeTimeout how long the
+	// person has to pass it once identified.
 	Liveness         LivenessMode
 	ChallengeTimeout time.Duration
 	// ClosedRatio and OpenRatio: eyes count as closed below ClosedRatio
@@ -81,59 +84,114 @@ type Options struct {
 	// without the face ever leaving the view).
 	NewPersonDistance float64
 
-	// Schedule gives in/out windows, late tiers and the cooldown.
+	// Schedule gives in/out windows, late tiers and the cooldown (nil:
+	// attendance.DefaultConfig).
 	Schedule *attendance.Config
 	// PINAttempts wrong fallback PINs for one NIP lock it for PINLockout.
 	PINAttempts int
 	PINLockout  time.Duration
 
-	// PhotoQuality is the JPEG quality of evidence photos; 0 stores none.
+	// PhotoQuality is the JPEG quality of evidence photos; a negative
+	// value stores none.
 	PhotoQuality int
 
-	// Now is the clock (nil: time.Now); ClockOffset, when set, returns the
-	// last measured server-minus-device offset stored on each event.
+	// Now is the clock (nil: time.Now; the kiosk passes its
+	// clock.Clock's Now); ClockOffset, when set, returns the last measured
+	// server-minus-device offset stored on each event.
 	Now         func() time.Time
 	ClockOffset func() time.Duration
 	// Rand picks challenges (nil: a random source).
 	Rand func(n int) int
 }
 
+// The defaults of Options.
+const (
+	DefaultAgree             = 3
+	DefaultWindow            = 5
+	DefaultMinFaceWidth      = 80
+	DefaultEdgeMargin        = 0.02
+	DefaultSimilarFaces      = 0.6
+	DefaultLiveness          = LivenessBlink
+	DefaultChallengeTimeout  = 6 * time.Second
+	DefaultClosedRatio       = 0.6
+	DefaultOpenRatio         = 0.8
+	DefaultTurnDegrees       = 15
+	DefaultMaxAttempts       = 3
+	DefaultAbsentAfter       = 1500 * time.Millisecond
+	DefaultRetryAfter        = 2 * time.Second
+	DefaultNewPersonDistance = 0.6
+	DefaultPINAttempts       = 5
+	DefaultPINLockout        = 5 * time.Minute
+	DefaultPhotoQuality      = 80
+)
+
 // DefaultOptions are the kiosk defaults: 3 of 5 agreeing frames, blink
 // liveness, 3 attempts before the fallback, the national schedule.
 func DefaultOptions() Options {
-	lim := recognition.DefaultQualityLimits()
-	lim.MinFaceWidth = 80
-	return Options{
-		Policy:            recognition.DefaultPolicy(),
-		Agree:             3,
-		Window:            5,
-		Limits:            lim,
-		EdgeMargin:        0.02,
-		SimilarFaces:      0.6,
-		Liveness:          LivenessBlink,
-		ChallengeTimeout:  6 * time.Second,
-		ClosedRatio:       0.6,
-		OpenRatio:         0.8,
-		TurnDegrees:       15,
-		MaxAttempts:       3,
-		AbsentAfter:       1500 * time.Millisecond,
-		RetryAfter:        2 * time.Second,
-		NewPersonDistance: 0.6,
-		Schedule:          attendance.DefaultConfig(),
-		PINAttempts:       5,
-		PINLockout:        5 * time.Minute,
-		PhotoQuality:      80,
+	var o Options
+	o.fill()
+	return o
+}
+
+// fill replaces zero fields by their defaults.
+func (o *Options) fill() {
+	if o.Policy == (recognition.Policy{}) {
+		o.Policy = recognition.DefaultPolicy()
+	}
+	if o.Limits == (recognition.QualityLimits{}) {
+		o.Limits = recognition.DefaultQualityLimits()
+		o.Limits.MinFaceWidth = DefaultMinFaceWidth
+	}
+	setInt(&o.Agree, DefaultAgree)
+	setInt(&o.Window, DefaultWindow)
+	setInt(&o.MaxAttempts, DefaultMaxAttempts)
+	setInt(&o.PINAttempts, DefaultPINAttempts)
+	setInt(&o.PhotoQuality, DefaultPhotoQuality)
+	setFloat(&o.EdgeMargin, DefaultEdgeMargin)
+	setFloat(&o.SimilarFaces, DefaultSimilarFaces)
+	setFloat(&o.ClosedRatio, DefaultClosedRatio)
+	setFloat(&o.OpenRatio, DefaultOpenRatio)
+	setFloat(&o.TurnDegrees, DefaultTurnDegrees)
+	setFloat(&o.NewPersonDistance, DefaultNewPersonDistance)
+	setDuration(&o.ChallengeTimeout, DefaultChallengeTimeout)
+	setDuration(&o.AbsentAfter, DefaultAbsentAfter)
+	setDuration(&o.RetryAfter, DefaultRetryAfter)
+	setDuration(&o.PINLockout, DefaultPINLockout)
+	if o.Liveness == "" {
+		o.Liveness = DefaultLiveness
+	}
+	if o.Schedule == nil {
+		o.Schedule = attendance.DefaultConfig()
+	}
+}
+
+func setInt(v *int, def int) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+func setFloat(v *float64, def float64) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+func setDuration(v *time.Duration, def time.Duration) {
+	if *v == 0 {
+		*v = def
 	}
 }
 
 func (o *Options) check() error {
+	o.fill()
 	switch {
 	case o.Agree < 1 || o.Window < o.Agree:
 		return fmt.Errorf("checkin options: need 1 <= Agree (%d) <= Window (%d)", o.Agree, o.Window)
-	case o.Schedule == nil:
-		return fmt.Errorf("checkin options: no schedule")
 	case o.MaxAttempts < 1:
 		return fmt.Errorf("checkin options: MaxAttempts %d < 1", o.MaxAttempts)
+	case o.PINAttempts < 1:
+		return fmt.Errorf("checkin options: PINAttempts %d < 1", o.PINAttempts)
 	}
 	if _, err := ParseLivenessMode(string(o.Liveness)); err != nil {
 		return fmt.Errorf("checkin options: %w", err)

@@ -15,8 +15,8 @@ func TestEnrolledPersonRecordedOnce(t *testing.T) {
 	k.enroll(t, fixture.NIP(5), "Subject Five", orl(t, 5, 1), orl(t, 5, 2), orl(t, 5, 3))
 	k.enroll(t, fixture.NIP(6), "Subject Six", orl(t, 6, 1), orl(t, 6, 2), orl(t, 6, 3))
 	k.opts.Liveness = LivenessOff
-	video := testutil.Video(t, orlClips(t, 5, 0.6, 4, 5, 6, 7, 8, 9, 10), 15)
-	states := play(t, k.pipeline(t), video)
+	video := testutil.Video(t, orlClips(t, 5, 0.6, 4, 5, 6, 7, 8, 9, 10), 5)
+	states := k.play(t, k.pipeline(t), video)
 
 	count, seq := kinds(states)
 	evs := k.events(t)
@@ -54,7 +54,7 @@ func TestStrangerNotRecorded(t *testing.T) {
 	clips := orlClips(t, 33, 0.5, 1, 2, 3, 4, 5, 6)
 	clips = append(clips, testutil.Clip{Image: idol(t, "joy", "joy.jpg"), Seconds: 2},
 		testutil.Clip{Image: idol(t, "seulgi", "seulgi.jpg"), Seconds: 2})
-	states := play(t, k.pipeline(t), testutil.Video(t, clips, 15))
+	states := k.play(t, k.pipeline(t), testutil.Video(t, clips, 5))
 	count, seq := kinds(states)
 	if evs := k.events(t); len(evs) != 0 {
 		t.Fatalf("a stranger was recorded: %v (states %v)", evs, seq)
@@ -72,8 +72,8 @@ func TestStillImageFailsChallenge(t *testing.T) {
 	k.opts.Liveness = LivenessChallenge
 	next := 0
 	k.opts.Rand = func(n int) int { next++; return (next - 1) % n }
-	video := testutil.Video(t, orlClips(t, 5, 10, 4), 15)
-	states := play(t, k.pipeline(t), video)
+	video := testutil.Video(t, orlClips(t, 5, 10, 4), 5) // 50 frames of a still image: 10 s of video time
+	states := k.play(t, k.pipeline(t), video)
 	count, seq := kinds(states)
 	if evs := k.events(t); len(evs) != 0 {
 		t.Fatalf("a still image was recorded: %v (states %v)", evs, seq)
@@ -98,7 +98,7 @@ func TestBlinkMode(t *testing.T) {
 			k := newKiosk(t)
 			k.enroll(t, fixture.NIP(27), "Subject 27", orl(t, 27, 1), orl(t, 27, 2), orl(t, 27, 3))
 			k.opts.Liveness = LivenessBlink
-			states := play(t, k.pipeline(t), testutil.Video(t, orlClips(t, 27, 0.5, tc.images...), 15))
+			states := k.play(t, k.pipeline(t), testutil.Video(t, orlClips(t, 27, 0.5, tc.images...), 5))
 			_, seq := kinds(states)
 			evs := k.events(t)
 			if len(evs) != tc.want {
@@ -121,8 +121,8 @@ func TestBlinkMode(t *testing.T) {
 func TestGroupAsksForOnePerson(t *testing.T) {
 	k := newKiosk(t)
 	k.opts.Liveness = LivenessOff
-	video := testutil.Video(t, []testutil.Clip{{Image: idol(t, "_groups", "pristin.jpg"), Seconds: 1.5, Crop: "iw*0.2:ih*0.35:iw*0.13:ih*0.08"}}, 15)
-	states := play(t, k.pipeline(t), video)
+	video := testutil.Video(t, []testutil.Clip{{Image: idol(t, "_groups", "pristin.jpg"), Seconds: 1.5, Crop: "iw*0.2:ih*0.35:iw*0.13:ih*0.08"}}, 5)
+	states := k.play(t, k.pipeline(t), video)
 	count, seq := kinds(states)
 	if count[StateGuiding] == 0 || len(k.events(t)) != 0 {
 		t.Fatalf("states %v: want guiding and no event", seq)

@@ -25,6 +25,7 @@ const (
 	ActionOperator     AuditAction = "operator"      // an operator created or changed
 	ActionLogin        AuditAction = "login"         // operator logged in
 	ActionLoginFailure AuditAction = "login-failure" // wrong operator name or PIN
+	ActionLockout      AuditAction = "lockout"       // operator login locked after wrong PINs
 	ActionPurge        AuditAction = "purge"         // retention removed old records
 	ActionMigrate      AuditAction = "migrate"       // schema upgraded
 )

@@ -65,6 +65,24 @@ func (s *Store) PutEmployee(ctx context.Context, e Employee) (Employee, error) {
 	if err := ctx.Err(); err != nil {
 		return Employee{}, err
 	}
+	e, err := cleanEmployee(e)
+	if err != nil {
+		return Employee{}, err
+	}
+	var out Employee
+	err = s.update(func(tx *bolt.Tx) error {
+		var err error
+		out, err = s.putEmployee(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return Employee{}, err
+	}
+	return out, nil
+}
+
+// cleanEmployee trims and validates an employee before a write.
+func cleanEmployee(e Employee) (Employee, error) {
 	e.Name = strings.TrimSpace(e.Name)
 	e.Unit = strings.TrimSpace(e.Unit)
 	if err := validateEmployee(e); err != nil {
@@ -73,43 +91,43 @@ func (s *Store) PutEmployee(ctx context.Context, e Employee) (Employee, error) {
 	if e.Status == "" {
 		e.Status = StatusActive
 	}
+	return e, nil
+}
+
+// putEmployee writes a cleaned employee in tx (version check, audit) and
+// returns the stored record.
+func (s *Store) putEmployee(ctx context.Context, tx *bolt.Tx, e Employee) (Employee, error) {
 	now := s.opts.Now().UTC()
-	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bktEmployees)
-		key := []byte(e.NIP)
-		detail := "created"
-		if v := b.Get(key); v != nil {
-			var old Employee
-			if err := json.Unmarshal(v, &old); err != nil {
-				return fmt.Errorf("%w: %s: employee %s: %v", ErrCorrupt, s.path, e.NIP, err)
-			}
-			if e.Version != 0 && e.Version != old.Version {
-				return fmt.Errorf("%w: employee %s is at version %d, the update was made from version %d", ErrConflict, e.NIP, old.Version, e.Version)
-			}
-			e.Version = old.Version + 1
-			e.CreatedAt = old.CreatedAt
-			detail = "updated"
-		} else {
-			if e.Version != 0 {
-				return fmt.Errorf("%w: employee %s: version %d given for a new employee", ErrConflict, e.NIP, e.Version)
-			}
-			e.Version = 1
-			e.CreatedAt = now
+	b := tx.Bucket(bktEmployees)
+	key := []byte(e.NIP)
+	detail := "created"
+	if v := b.Get(key); v != nil {
+		var old Employee
+		if err := json.Unmarshal(v, &old); err != nil {
+			return Employee{}, fmt.Errorf("%w: %s: employee %s: %v", ErrCorrupt, s.path, e.NIP, err)
 		}
-		e.UpdatedAt = now
-		v, err := json.Marshal(e)
-		if err != nil {
-			return err
+		if e.Version != 0 && e.Version != old.Version {
+			return Employee{}, fmt.Errorf("%w: employee %s is at version %d, the update was made from version %d", ErrConflict, e.NIP, old.Version, e.Version)
 		}
-		if err := b.Put(key, v); err != nil {
-			return err
+		e.Version = old.Version + 1
+		e.CreatedAt = old.CreatedAt
+		detail = "updated"
+	} else {
+		if e.Version != 0 {
+			return Employee{}, fmt.Errorf("%w: employee %s: version %d given for a new employee", ErrConflict, e.NIP, e.Version)
 		}
-		return s.appendAudit(tx, Audit{Actor: Actor(ctx), Action: ActionEmployee, Subject: e.NIP, Detail: detail})
-	})
+		e.Version = 1
+		e.CreatedAt = now
+	}
+	e.UpdatedAt = now
+	v, err := json.Marshal(e)
 	if err != nil {
 		return Employee{}, err
 	}
-	return e, nil
+	if err := b.Put(key, v); err != nil {
+		return Employee{}, err
+	}
+	return e, s.appendAudit(tx, Audit{Actor: Actor(ctx), Action: ActionEmployee, Subject: e.NIP, Detail: detail})
 }
 
 // Employee returns the employee with this NIP, or ErrNotFound.

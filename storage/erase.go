@@ -14,8 +14,9 @@ type EraseReport struct {
 }
 
 // EraseEmployee exercises the right to erasure (UU PDP): the employee
-// record, all their face templates and all their evidence photos are
-// deleted in one transaction, and the erasure is written to the audit
+// record, all their face templates, their enrollment photo, their
+// fallback PIN and all their evidence photos are deleted in one
+// transaction, and the erasure is written to the audit
 // log. Their attendance events stay (payroll and discipline depend on
 // them) but lose their photos. ErrNotFound if the employee is unknown.
 func (s *Store) EraseEmployee(ctx context.Context, nip string) (EraseReport, error) {
@@ -36,21 +37,16 @@ func (s *Store) EraseEmployee(ctx context.Context, nip string) (EraseReport, err
 				return err
 			}
 		}
-		tb := tx.Bucket(bktTemplates)
-		prefix := []byte(nip + "/")
-		var keys [][]byte
-		c := tb.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			keys = append(keys, append([]byte(nil), k...))
+		if err := tx.Bucket(bktEnrollPhotos).Delete([]byte(nip)); err != nil {
+			return err
 		}
-		for _, k := range keys {
-			if err := tb.Delete(k); err != nil {
-				return err
-			}
+		n, err := deleteTemplates(tx, nip)
+		if err != nil {
+			return err
 		}
-		rep.Templates = len(keys)
+		rep.Templates = n
 		var photos []string
-		err := tx.Bucket(bktPhotoAge).ForEach(func(k, v []byte) error {
+		err = tx.Bucket(bktPhotoAge).ForEach(func(k, v []byte) error {
 			if string(v) == nip && len(k) > 8 {
 				photos = append(photos, string(k[8:]))
 			}

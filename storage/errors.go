@@ -53,6 +53,10 @@ var (
 	ErrClosed = errors.New("store is closed")
 	// ErrBadCredentials: unknown operator or wrong PIN/password.
 	ErrBadCredentials = errors.New("wrong operator name or PIN")
+	// ErrLoginLocked: too many wrong operator PINs in a row; logins are
+	// refused, without checking the PIN, until the lock ends (the error
+	// is a *LoginLockedError naming when).
+	ErrLoginLocked = errors.New("operator login locked after too many wrong PINs")
 )
 
 // classify maps low-level errors to the sentinels callers act on.

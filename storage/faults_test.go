@@ -14,11 +14,13 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/hadir-id/hadir/internal/clock"
 )
 
 // populated creates a store with employees, templates and events spread
 // over many pages, closes it and returns its directory.
-func populated(t *testing.T) (string, *fakeClock) {
+func populated(t *testing.T) (string, *clock.Manual) {
 	t.Helper()
 	s, c, dir := openTest(t)
 	ctx := context.Background()
@@ -94,7 +96,7 @@ func TestCorruptFileIsReportedAndLeftUntouched(t *testing.T) {
 }
 
 // openAndRead opens the store and reads everything; the first error.
-func openAndRead(dir string, c *fakeClock) error {
+func openAndRead(dir string, c *clock.Manual) error {
 	s, err := Open(dir, testOptions(c))
 	if err != nil {
 		return err

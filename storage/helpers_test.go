@@ -7,31 +7,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hadir-id/hadir/internal/clock"
 )
 
-// fakeClock is an injectable clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 10, 0, 30, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is the store's clock in tests (internal/clock, the one clock
+// type of the kiosk), moved by hand.
+func newClock() *clock.Manual {
+	return clock.NewManual(time.Date(2025, 3, 10, 0, 30, 0, 0, time.UTC))
 }
 
 // testKey is a fixed key so tests can reopen stores.
@@ -40,7 +25,7 @@ var testKey = bytes.Repeat([]byte{0x42}, KeySize)
 // fastArgon keeps operator tests quick; production uses DefaultArgon2.
 var fastArgon = Argon2Params{Time: 1, Memory: 1024, Threads: 1}
 
-func testOptions(c *fakeClock) Options {
+func testOptions(c *clock.Manual) Options {
 	o := DefaultOptions()
 	o.Key = testKey
 	o.Now = c.Now
@@ -50,7 +35,7 @@ func testOptions(c *fakeClock) Options {
 }
 
 // openTest opens a store in a fresh temp dir, closed at cleanup.
-func openTest(t *testing.T) (*Store, *fakeClock, string) {
+func openTest(t *testing.T) (*Store, *clock.Manual, string) {
 	t.Helper()
 	c := newClock()
 	dir := t.TempDir()
@@ -110,7 +95,7 @@ func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // recordEvents records n sample events (0..n-1) stamped now and returns
 // their IDs in order.
-func recordEvents(t *testing.T, s *Store, c *fakeClock, n int) []string {
+func recordEvents(t *testing.T, s *Store, c *clock.Manual, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := range n {

@@ -62,6 +62,8 @@ func runChild(mode, dir string) error {
 		return childRecord(dir, opts, true)
 	case "hold":
 		return childHold(dir, opts)
+	case "enroll":
+		return childEnroll(dir, opts)
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
 }

@@ -67,8 +67,8 @@ func (s *Store) PutOperator(ctx context.Context, name string, role OperatorRole,
 	default:
 		return Operator{}, fmt.Errorf("%w: operator %s: unknown role %q", ErrInvalid, name, role)
 	}
-	if len(secret) < 4 {
-		return Operator{}, fmt.Errorf("%w: operator %s: PIN/password shorter than 4 characters", ErrInvalid, name)
+	if err := ValidateOperatorPIN(secret); err != nil {
+		return Operator{}, fmt.Errorf("operator %s: %w", name, err)
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
@@ -104,17 +104,25 @@ func (s *Store) PutOperator(ctx context.Context, name string, role OperatorRole,
 	return rec.Operator, nil
 }
 
-// VerifyOperator checks a PIN/password in constant time. Success and
-// failure are both audited; an unknown name costs the same hashing work
-// as a known one so it cannot be told apart by timing. Failure returns
-// ErrBadCredentials.
+// VerifyOperator checks a PIN in constant time. Success and failure are
+// both audited; an unknown name costs the same hashing work as a known one
+// so it cannot be told apart by timing. Failure returns ErrBadCredentials.
+// After OperatorMaxFails wrong PINs in a row every login is refused with
+// a *LoginLockedError (ErrLoginLocked) for OperatorLockout, before any
+// hashing. The attempt is counted before the PIN is hashed, in the same
+// transaction as the lock check, so parallel attempts cannot slip past
+// the limit; a right PIN clears the count.
 func (s *Store) VerifyOperator(ctx context.Context, name, secret string) (Operator, error) {
 	if err := ctx.Err(); err != nil {
 		return Operator{}, err
 	}
 	var rec operatorRecord
 	found := false
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		found = false
+		if err := s.reserveLogin(tx); err != nil {
+			return err
+		}
 		v := tx.Bucket(bktOperators).Get([]byte(name))
 		if v == nil {
 			return nil
@@ -131,11 +139,7 @@ func (s *Store) VerifyOperator(ctx context.Context, name, secret string) (Operat
 	p := rec.Params
 	got := argon2.IDKey([]byte(secret), rec.Salt, p.Time, p.Memory, p.Threads, hashLen)
 	ok := subtle.ConstantTimeCompare(got, rec.Hash) == 1 && found
-	a := Audit{Actor: name, Action: ActionLogin, Subject: name}
-	if !ok {
-		a.Action = ActionLoginFailure
-	}
-	if err := s.update(func(tx *bolt.Tx) error { return s.appendAudit(tx, a) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error { return s.settleLogin(tx, name, ok) }); err != nil {
 		return Operator{}, err
 	}
 	if !ok {

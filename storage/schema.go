@@ -17,7 +17,9 @@ import (
 //	   version), templates (plaintext descriptors).
 //	2: encrypted templates, versioned employees, events with hash chain,
 //	   outbox, photos, settings, operators, audit log, key check value.
-const schemaVersion = 2
+//	3: enrollment photos in their own bucket (enroll_photos), which
+//	   erasure clears, instead of the secrets bucket.
+const schemaVersion = 3
 
 var (
 	bktMeta      = []byte("meta")
@@ -34,7 +36,7 @@ var (
 	bktAudit     = []byte("audit")
 
 	allBuckets = [][]byte{bktMeta, bktEmployees, bktTemplates, bktEvents, bktLedger, bktChain,
-		bktOutbox, bktPhotos, bktPhotoAge, bktSettings, bktOperators, bktAudit}
+		bktOutbox, bktPhotos, bktPhotoAge, bktSettings, bktOperators, bktAudit, bktEnrollPhotos}
 
 	keySchema   = []byte("schema")
 	keyKeyCheck = []byte("keycheck")
@@ -101,6 +103,11 @@ func (s *Store) prepare(key []byte) error {
 			for _, b := range allBuckets {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return fmt.Errorf("create bucket %s: %w", b, err)
+				}
+			}
+			if schema == 2 {
+				if err := s.migrateEnrollPhotos(tx); err != nil {
+					return fmt.Errorf("move enrollment photos: %w", err)
 				}
 			}
 			m := tx.Bucket(bktMeta)

@@ -59,7 +59,19 @@ type Options struct {
 	// MaxSize, when > 0, caps the database file size in bytes; writes
 	// beyond it fail with ErrStorageFull. Zero means no cap.
 	MaxSize int
+	// OperatorMaxFails wrong operator PINs in a row lock the operator
+	// login for OperatorLockout (defaults 5 and 5 minutes). The count
+	// and the lock are kept in the store, so a restart does not reset
+	// them.
+	OperatorMaxFails int
+	OperatorLockout  time.Duration
 }
+
+// Defaults of the operator login lockout.
+const (
+	DefaultOperatorMaxFails = 5
+	DefaultOperatorLockout  = 5 * time.Minute
+)
 
 // DefaultOptions returns the production settings. It does not read the
 // environment; use OptionsFromEnv for that.
@@ -72,6 +84,9 @@ func DefaultOptions() Options {
 		PurgeInterval:  time.Hour,
 		PurgeBatch:     1000,
 		Argon2:         DefaultArgon2,
+
+		OperatorMaxFails: DefaultOperatorMaxFails,
+		OperatorLockout:  DefaultOperatorLockout,
 	}
 }
 
@@ -116,6 +131,12 @@ func (o Options) withDefaults(dir string) Options {
 	}
 	if o.PurgeBatch <= 0 {
 		o.PurgeBatch = d.PurgeBatch
+	}
+	if o.OperatorMaxFails <= 0 {
+		o.OperatorMaxFails = d.OperatorMaxFails
+	}
+	if o.OperatorLockout <= 0 {
+		o.OperatorLockout = d.OperatorLockout
 	}
 	if o.Argon2 == (Argon2Params{}) {
 		o.Argon2 = d.Argon2

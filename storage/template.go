@@ -119,9 +119,8 @@ func (s *Store) AddTemplates(ctx context.Context, nip string, ts []Template) ([]
 		if _, err := s.getEmployee(tx, nip); err != nil {
 			return err
 		}
-		prefix := []byte(nip + "/")
 		action := ActionEnroll
-		if k, _ := tx.Bucket(bktTemplates).Cursor().Seek(prefix); k != nil && hasPrefix(k, prefix) {
+		if hasTemplates(tx, nip) {
 			action = ActionReEnroll
 		}
 		var err error
@@ -245,24 +244,46 @@ func (s *Store) ReplaceTemplates(ctx context.Context, nip string, ts []Template)
 		if _, err := s.getEmployee(tx, nip); err != nil {
 			return err
 		}
-		b := tx.Bucket(bktTemplates)
-		prefix := []byte(nip + "/")
-		var old [][]byte
-		c := b.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			old = append(old, append([]byte(nil), k...))
-		}
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
 		var err error
-		out, err = s.putTemplates(ctx, tx, nip, ts, ActionReEnroll, fmt.Sprintf("replaced %d templates", len(old)))
+		out, err = s.replaceTemplates(ctx, tx, nip, ts)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// replaceTemplates deletes nip's templates and writes ts in tx.
+func (s *Store) replaceTemplates(ctx context.Context, tx *bolt.Tx, nip string, ts []Template) ([]Template, error) {
+	n, err := deleteTemplates(tx, nip)
+	if err != nil {
+		return nil, err
+	}
+	return s.putTemplates(ctx, tx, nip, ts, ActionReEnroll, fmt.Sprintf("replaced %d templates", n))
+}
+
+// deleteTemplates deletes every template of nip in tx and returns how
+// many there were.
+func deleteTemplates(tx *bolt.Tx, nip string) (int, error) {
+	b := tx.Bucket(bktTemplates)
+	prefix := []byte(nip + "/")
+	var old [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		old = append(old, append([]byte(nil), k...))
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
+}
+
+// hasTemplates reports whether nip has at least one template.
+func hasTemplates(tx *bolt.Tx, nip string) bool {
+	prefix := []byte(nip + "/")
+	k, _ := tx.Bucket(bktTemplates).Cursor().Seek(prefix)
+	return k != nil && hasPrefix(k, prefix)
 }

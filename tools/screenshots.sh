@@ -8,7 +8,10 @@
 #   05-admin-log.png            the admin's attendance log
 # The app drives itself through these screens (HADIR_SCREENSHOT_DIR, see
 # app/screenshot.go) and captures its own window, so no window-automation
-# tool is needed. A non-zero exit means the kiosk did not start or render.
+# tool is needed. The tour turns liveness off and creates a demo admin, so
+# it exists only in a binary built with the screenshots tag
+# (bin/hadir-screenshots); the shipped bin/hadir ignores the variable.
+# A non-zero exit means the kiosk did not start or render.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
@@ -21,7 +24,8 @@ for tool in ffmpeg xvfb-run; do
 done
 [ -d "$idols" ] || { echo "screenshots: dataset $idols is missing" >&2; exit 1; }
 
-go build -tags no_emoji -o bin/hadir . # as make build
+go build -tags no_emoji -o bin/hadir . # as make build: enrolls the demo people
+go build -tags no_emoji,screenshots -o bin/hadir-screenshots . # the kiosk with the tour
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data=$work/data
@@ -93,7 +97,7 @@ EOF
 
 rm -rf "$out"
 HADIR_SCREENSHOT_DIR=$out timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \
-  bin/hadir --data "$data" --camera "$work/scene.avi" --schedule "$work/schedule.toml" --fullscreen=false --lang id
+  bin/hadir-screenshots --data "$data" --camera "$work/scene.avi" --schedule "$work/schedule.toml" --fullscreen=false --lang id
 n=$(ls "$out"/*.png 2>/dev/null | wc -l)
 if [ "$n" -ne 5 ]; then
   echo "screenshots: expected 5 PNGs in $out, got $n" >&2

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
@@ -56,7 +55,6 @@ func runEnroll(ctx context.Context, io IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	others.Remove(*nip) // re-enrolling adds to one's own templates
 	policy, limits := recognition.DefaultPolicy(), recognition.DefaultQualityLimits()
 
 	type sample struct {
@@ -69,15 +67,16 @@ func runEnroll(ctx context.Context, io IO, args []string) error {
 		line := &enrollLine{File: path}
 		f, err := enrollSample(ctx, e, path, limits)
 		if err == nil {
-			if d := policy.Decide(others.Search(f.Descriptor)); d.Accepted() {
-				err = fmt.Errorf("%w: this face matches %s (%s), distance %.3f", errDuplicateFace, d.ID, names[d.ID].Name, d.Distance)
+			// Re-enrolling adds to one's own templates: only others count.
+			if id, dist, dup := others.Duplicate(f.Descriptor, *nip, policy.Threshold); dup {
+				err = fmt.Errorf("%w: this face matches %s (%s), distance %.3f", errDuplicateFace, id, names[id].Name, dist)
 			}
 		}
 		if err != nil {
 			line.Error, line.Reason = err.Error(), enrollReason(err)
 			return sample{line: line}, false
 		}
-		tpl := &storage.Template{Descriptor: f.Descriptor, Quality: storage.TemplateQuality(f.Quality), TakenAt: time.Now().UTC()}
+		tpl := &storage.Template{Descriptor: f.Descriptor, Quality: storage.TemplateQuality(f.Quality)}
 		return sample{line, tpl}, true
 	}, func(r any) error { // runs in input order, on one goroutine
 		s := r.(sample)
@@ -91,12 +90,15 @@ func runEnroll(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	if len(accepted) > 0 {
-		if err := ensureEmployee(ctx, st, *nip, *name, *unit); err != nil {
-			return err
+		emp := storage.Employee{NIP: *nip, Name: *name, Unit: *unit}
+		if *unit == "" { // keep the unit of an existing employee
+			if cur, err := st.Employee(ctx, *nip); err == nil {
+				emp.Unit = cur.Unit
+			}
 		}
-		saved, err := st.AddTemplates(ctx, *nip, accepted)
+		_, saved, err := st.Enroll(ctx, storage.Enrollment{Employee: emp, Templates: accepted})
 		if err != nil {
-			return fmt.Errorf("save templates of %s: %w", *nip, err)
+			return err
 		}
 		i := 0
 		for _, l := range lines {
@@ -143,27 +145,4 @@ func enrollReason(err error) string {
 		return "duplicate_face"
 	}
 	return reasonOf(err)
-}
-
-// ensureEmployee creates the employee, or updates the name and unit of an
-// existing one when they were given differently.
-func ensureEmployee(ctx context.Context, st *storage.Store, nip, name, unit string) error {
-	emp, err := st.Employee(ctx, nip)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		emp = storage.Employee{NIP: nip, Name: name, Unit: unit, Status: storage.StatusActive}
-	case err != nil:
-		return fmt.Errorf("look up employee %s: %w", nip, err)
-	case emp.Name == name && (unit == "" || emp.Unit == unit):
-		return nil
-	default:
-		emp.Name = name
-		if unit != "" {
-			emp.Unit = unit
-		}
-	}
-	if _, err := st.PutEmployee(ctx, emp); err != nil {
-		return fmt.Errorf("save employee %s: %w", nip, err)
-	}
-	return nil
 }

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -21,29 +21,15 @@ func openStore(dir string) (*storage.Store, error) {
 	return storage.Open(dir, opts)
 }
 
-// loadGallery builds the 1:N index of active employees' templates.
+// loadGallery builds the 1:N index of active employees' templates (the
+// kiosk's loader, checkin.LoadGallery) and returns those employees.
 func loadGallery(ctx context.Context, st *storage.Store) (*recognition.Gallery, map[string]storage.Employee, error) {
-	emps, err := st.Employees(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load employees: %w", err)
-	}
-	byNIP := make(map[string]storage.Employee, len(emps))
-	for _, e := range emps {
-		if e.Status != storage.StatusInactive {
-			byNIP[e.NIP] = e
-		}
-	}
 	g := recognition.NewGallery()
-	err = st.ForEachTemplate(ctx, func(t storage.Template) error {
-		if _, ok := byNIP[t.NIP]; ok {
-			g.Add(t.NIP, recognition.Descriptor(t.Descriptor))
-		}
-		return nil
-	})
+	emps, err := checkin.LoadGallery(ctx, st, g)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load templates: %w", err)
+		return nil, nil, err
 	}
-	return g, byNIP, nil
+	return g, emps, nil
 }
 
 // identifier is what identify and watch need: the store, its gallery and

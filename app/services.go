@@ -111,32 +111,13 @@ func (s *services) finish(ctx context.Context) error {
 	return nil
 }
 
-// loadGallery fills gal with every stored template. Templates come
-// grouped by NIP (the store's key order), so each person is added as
-// their group ends, without a second copy of the whole gallery.
+// loadGallery fills gal from the store (checkin.LoadGallery), then gives
+// the template pages and the loading garbage back, so a tablet keeps only
+// the gallery resident.
 func loadGallery(ctx context.Context, st *storage.Store, gal *recognition.Gallery) error {
-	var nip string
-	var ds []recognition.Descriptor
-	flush := func() {
-		if len(ds) > 0 {
-			gal.Set(nip, ds)
-		}
-		ds = ds[:0]
+	if _, err := checkin.LoadGallery(ctx, st, gal); err != nil {
+		return err
 	}
-	err := st.ForEachTemplate(ctx, func(t storage.Template) error {
-		if t.NIP != nip {
-			flush()
-			nip = t.NIP
-		}
-		ds = append(ds, recognition.Descriptor(t.Descriptor))
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("load face templates: %w", err)
-	}
-	flush()
-	// The templates were read once: give their pages and the loading
-	// garbage back, so a tablet keeps only the gallery resident.
 	_ = st.ReleaseMemory()
 	memory.Release()
 	return nil

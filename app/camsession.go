@@ -37,6 +37,7 @@ func (k *kiosk) openCamera(spec string) {
 	k.cam.spec = spec
 	opts := camera.DefaultOptions()
 	opts.Loop = true // a video file or folder plays forever (demos, tests)
+	opts.Clock = k.clock
 	opts.OnStatus = func(st camera.Status) {
 		k.do(func() {
 			if gen == k.cam.gen {
@@ -156,7 +157,10 @@ func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 	done := make(chan struct{})
 	k.pipe.cancel, k.pipe.done = cancel, done
 	report := k.reporter(gen, show)
-	src := &pacedFrames{src: k.cam.src, gap: time.Second / recognitionFPS}
+	var src frameSource = &pacedFrames{src: k.cam.src, gap: time.Second / recognitionFPS}
+	if k.opt.frames != nil {
+		src = k.opt.frames(k.cam.src)
+	}
 	go func() { // owned by the pipe session; stopped by cancel (stopPipeline)
 		defer close(done)
 		if err := p.Run(ctx, src, report); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -21,7 +22,7 @@ func TestStartupProblemsAreExplained(t *testing.T) {
 	if !errors.As(err, &se) || se.Key != "problem.models_missing" || !errors.Is(err, recognition.ErrModelMissing) {
 		t.Fatalf("no models: %v", err)
 	}
-	st := testStore(t, dir) // the store is free again after the failed start
+	st := testStore(t, dir, time.Now) // the store is free again after the failed start
 	defer st.Close()
 	_, err = openServices(context.Background(), dir, t.TempDir())
 	if !errors.As(err, &se) || se.Key != "problem.store_locked" || !errors.Is(err, storage.ErrLocked) {
