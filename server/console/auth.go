@@ -34,6 +34,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /users", c.page(admins, c.handleCreateUser))
 	m.HandleFunc("GET /audit", c.page(auditors, c.handleAudit))
 	m.HandleFunc("GET /audit.csv", c.page(auditors, c.handleAuditCSV))
+	m.HandleFunc("GET /recap/daily", c.page(recap, c.handleLH))
 	m.HandleFunc("GET /recap/monthly", c.page(recap, c.handleLB1))
 	m.HandleFunc("GET /recap/person/{nip}", c.page(recap, c.handleLB2))
 	m.HandleFunc("GET /recap/export", c.page(recap, c.handleExport))

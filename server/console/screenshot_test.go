@@ -37,7 +37,7 @@ func TestScreenshots(t *testing.T) {
 		{"today", "/today?lang=id"}, {"today-en", "/today?lang=en"},
 		{"kiosks", "/kiosks?lang=id"}, {"employees", "/employees"}, {"employee", "/employees/" + s.nips["DINKES"][0]},
 		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"},
-		{"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
+		{"lh", "/recap/daily?unit=DINKES"}, {"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
 	}
 	for _, p := range pages {
 		s.open(p.path)
