@@ -34,6 +34,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /users", c.page(admins, c.handleCreateUser))
 	m.HandleFunc("GET /audit", c.page(auditors, c.handleAudit))
 	m.HandleFunc("GET /audit.csv", c.page(auditors, c.handleAuditCSV))
+	m.HandleFunc("GET /settings", c.page(recap, c.handleSettings))
+	m.HandleFunc("POST /settings/signature", c.page(admins, c.handleSignature))
 	m.HandleFunc("GET /recap/daily", c.page(recap, c.handleLH))
 	m.HandleFunc("GET /recap/monthly", c.page(recap, c.handleLB1))
 	m.HandleFunc("GET /recap/person/{nip}", c.page(recap, c.handleLB2))

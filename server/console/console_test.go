@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hadir-id/hadir/attendance"
+	"github.com/hadir-id/hadir/server/storetest"
 )
 
 // TestConsole drives the real console in Chromium. One browser serves
@@ -269,6 +270,18 @@ func testAdminPages(s *site) {
 	}
 	s.run(chromedp.SetValue(chromedp.ID("confirm"), victim), chromedp.Click(chromedp.ID("erase")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
 	s.Want(s.Do("GET", "/api/v1/employees/"+victim, s.admin, nil), 404, "")
+	// Settings: the signature block an admin saves is printed under LB.1.
+	s.open("/settings")
+	if s.count("#types tbody tr") < 9 {
+		t.Error("settings lists fewer than the 9 default exception types")
+	}
+	s.run(chromedp.SetValue(chromedp.ID("place"), "Bondowoso"), chromedp.SetValue(chromedp.ID("title"), "Kepala BKPSDM"),
+		chromedp.SetValue(chromedp.ID("sname"), "Siti Rahmah"), chromedp.SetValue(chromedp.ID("snip"), storetest.NIP(50)),
+		chromedp.Click(chromedp.ID("save-signature")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	s.open("/recap/monthly?unit=DINKES&print=1")
+	if got := eval[string](s, `document.querySelector(".signature").textContent`); !strings.Contains(got, "Kepala BKPSDM") || !strings.Contains(got, storetest.NIP(50)) {
+		t.Errorf("print view signature %q", got)
+	}
 	// Users: the list sorted, the English option.
 	s.open("/users?lang=en")
 	if got := s.text("h1"); got != "Users" {

@@ -36,7 +36,7 @@ func TestScreenshots(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"today", "/today?lang=id"}, {"today-en", "/today?lang=en"},
 		{"kiosks", "/kiosks?lang=id"}, {"employees", "/employees"}, {"employee", "/employees/" + s.nips["DINKES"][0]},
-		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"},
+		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"}, {"settings", "/settings"},
 		{"lh", "/recap/daily?unit=DINKES"}, {"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
 	}
 	for _, p := range pages {
