@@ -90,10 +90,14 @@ func (c *Config) Derive(date Date, shift string, events []Event, now time.Time) 
 	}
 	d := Day{Date: date, Schedule: p.name, Open: now.Before(p.at(p.l.outTo))}
 
-	sorted := slices.Clone(events)
-	slices.SortStableFunc(sorted, func(a, b Event) int {
+	byTime := func(a, b Event) int {
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.DeviceID, b.DeviceID))
-	})
+	}
+	sorted := events // the recap hands over sorted events: no copy then
+	if !slices.IsSortedFunc(sorted, byTime) {
+		sorted = slices.Clone(events)
+		slices.SortStableFunc(sorted, byTime)
+	}
 	for i := range sorted {
 		ev := &sorted[i]
 		if ev.Time.IsZero() {

@@ -63,6 +63,17 @@
 //   - Windows are half-open [from, to): with in 05:00–12:00 and out
 //     12:00–24:00, 11:59:59 is a check-in and 12:00:00 a check-out.
 //
+// # The monthly recap (server)
+//
+// Rules.DeriveDay is the recap's one day rule on top of Derive: holidays
+// and cuti bersama per year (DefaultHolidays ships 2026 and 2027 as
+// defaults to edit per SKB), rostered shifts and days off, approved
+// exceptions whose effect is data (TypeSet, exception_types.toml: present,
+// excused, or part of a day with a time), pending sync (never absent), a
+// configurable cut per day tanpa keterangan (TK) and, through Month, a cap
+// on the month's total cut. Callers hand it one day's events only, sliced
+// from a person's sorted events with Config.Span.
+//
 // # Use
 //
 // The kiosk calls Config.Classify to decide in/out/outside for a

@@ -80,12 +80,13 @@ finish() {
 	fi
 	(cd "$dir" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0r md5sum) >"$dir/DEBIAN/md5sums"
 	chmod 0755 "$dir/DEBIAN"/post* "$dir/DEBIAN"/pre* 2>/dev/null || true
-	dpkg-deb --root-owner-group -Zxz --build "$dir" "$out/${pkg}_${version}_${a}.deb" >/dev/null
+	dpkg-deb --root-owner-group -Zgzip --build "$dir" "$out/${pkg}_${version}_${a}.deb" >/dev/null
 	echo "$out/${pkg}_${version}_${a}.deb"
 }
 
 docs() { # docs DIR PKG FILE...: the operator guides go with the package
 	local dir=$1 pkg=$2; shift 2
+	install -d "$dir/usr/share/doc/$pkg"
 	for f in "$@"; do [ -f "$root/docs/$f" ] && install -m 0644 "$root/docs/$f" "$dir/usr/share/doc/$pkg/$f"; done
 	install -m 0644 "$root/docs/README.md" "$dir/usr/share/doc/$pkg/README.md" 2>/dev/null || true
 }
@@ -141,7 +142,11 @@ script postinst hadir hadir-kiosk.service /var/lib/hadir "video render input" \
 script prerm hadir hadir-kiosk.service /var/lib/hadir "" "" "" "" "" >"$d/DEBIAN/prerm"
 script postrm hadir hadir-kiosk.service /var/lib/hadir "" "" "" "" "" >"$d/DEBIAN/postrm"
 deps=$(shlibdeps "$bindir/hadir")
-finish "$d" hadir "$arch" "adduser, cage, hadir-models (= $version), ${deps}" "Hadir face-recognition attendance kiosk
+# GLFW opens the Wayland, xkbcommon and EGL libraries with dlopen, which
+# dpkg-shlibdeps cannot see; Mesa renders on any GPU (or none). Debian's
+# cage 0.1.4 refuses to start without Xwayland but does not depend on it.
+gui="xwayland, libwayland-client0, libwayland-cursor0, libwayland-egl1, libxkbcommon0, libegl1, libgl1-mesa-dri"
+finish "$d" hadir "$arch" "adduser, cage, hadir-models (= $version), $gui, ${deps}" "Hadir face-recognition attendance kiosk
  An offline-first attendance kiosk for Indonesian local government:
  employees check in by looking at the camera; operators enroll faces on
  site; records are kept in an encrypted store and synced to hadir-server.

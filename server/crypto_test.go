@@ -101,12 +101,12 @@ func TestJWT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, exp := s.signJWT(User{ID: 7, Name: "a", Role: RoleAdmin}, now)
+	tok, exp := s.signJWT(User{ID: 7, Name: "a", Role: RoleAdmin}, "session-1", now)
 	if !exp.Equal(now.Add(15 * time.Minute)) {
 		t.Errorf("exp %v", exp)
 	}
 	c, err := s.verifyJWT(tok)
-	if err != nil || c.userID != 7 || c.Role != RoleAdmin {
+	if err != nil || c.userID != 7 || c.Role != RoleAdmin || c.Sid != "session-1" {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
 	now = now.Add(15 * time.Minute)
@@ -115,7 +115,7 @@ func TestJWT(t *testing.T) {
 	}
 	k2, _ := ParseKey(strings.Repeat("cd", 32))
 	s2, _ := New(Config{Store: nopStoreInternal{}, Key: k2})
-	tok2, _ := s2.signJWT(User{ID: 7}, time.Now())
+	tok2, _ := s2.signJWT(User{ID: 7}, "session-1", time.Now())
 	if _, err := s.verifyJWT(tok2); err == nil {
 		t.Error("token of another key accepted")
 	}

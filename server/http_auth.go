@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,16 +24,21 @@ type tokenResponse struct {
 	User             User   `json:"user"`
 }
 
-// issue creates an access token and a refresh token for u.
+// issue starts a session for u: an access token and a refresh token.
 func (s *Server) issue(r *http.Request, u User) (tokenResponse, error) {
 	now := s.now()
-	access, exp := s.signJWT(u, now)
+	sid := NewToken()
 	refresh := NewToken()
-	if err := s.store.CreateRefreshToken(r.Context(), HashSecret(refresh), u.ID, now.Add(s.cfg.RefreshTTL)); err != nil {
+	if err := s.store.CreateRefreshToken(r.Context(), HashSecret(refresh), u.ID, sid, now.Add(s.cfg.RefreshTTL)); err != nil {
 		return tokenResponse{}, err
 	}
+	return s.tokens(u, sid, refresh, now), nil
+}
+
+func (s *Server) tokens(u User, sid, refresh string, now time.Time) tokenResponse {
+	access, exp := s.signJWT(u, sid, now)
 	return tokenResponse{ServerTime: s.stamp(), AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(s.cfg.AccessTTL / time.Second),
-		ExpiresAt: exp.UTC().Format(time.RFC3339), RefreshToken: refresh, RefreshExpiresIn: int64(s.cfg.RefreshTTL / time.Second), User: u}, nil
+		ExpiresAt: exp.UTC().Format(time.RFC3339), RefreshToken: refresh, RefreshExpiresIn: int64(s.cfg.RefreshTTL / time.Second), User: u}
 }
 
 func locked(until, now time.Time) *apiError {
@@ -40,6 +46,17 @@ func locked(until, now time.Time) *apiError {
 	e := fail(http.StatusTooManyRequests, "too_many_attempts", "too many failed logins: try again in %d seconds", secs)
 	e.header = http.Header{"Retry-After": {strconv.Itoa(secs)}}
 	return e
+}
+
+// loginKeys are the counters a login from p for name is throttled by:
+// the user at this client address (a correct password clears it), and the
+// address alone (one client guessing many names). Nothing counts the user
+// over all addresses, so guesses from elsewhere never lock out the user.
+func (s *Server) loginKeys(name string, p *principal) []LoginKey {
+	return []LoginKey{
+		{Key: "user:" + name + "@" + p.remote, Policy: s.cfg.Lockout, ClearOnSuccess: true},
+		{Key: "ip:" + p.remote, Policy: s.cfg.IPLockout},
+	}
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, p *principal) error {
@@ -53,21 +70,30 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, p *principa
 	if req.Name == "" || req.Password == "" || len(req.Name) > 64 || len(req.Password) > 1024 {
 		return badRequest("name and password are required")
 	}
-	ctx, now := r.Context(), s.now()
-	keys := []struct {
-		key string
-		pol LockoutPolicy
-	}{{"user:" + req.Name, s.cfg.Lockout}, {"ip:" + p.remote, s.cfg.IPLockout}}
-	for _, k := range keys {
-		until, err := s.store.LoginLockedUntil(ctx, k.key, now)
-		if err != nil {
-			return err
-		}
-		if !until.IsZero() {
-			s.metrics.lockouts.Add(1)
-			return locked(until, now)
-		}
+	// The memory bound first: a flood is shed before it costs a query.
+	if !s.pwChecks.try() {
+		s.metrics.loginsShed.Add(1)
+		return busy("logins")
 	}
+	defer s.pwChecks.release()
+	ctx, now := r.Context(), s.now()
+	keys := s.loginKeys(req.Name, p)
+	until, err := s.store.ReserveLogin(ctx, keys, now)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		s.metrics.lockouts.Add(1)
+		return locked(until, now)
+	}
+	outcome := LoginAborted
+	defer func() {
+		if outcome == LoginAborted { // release the reservation; ctx may be gone
+			if _, err := s.store.FinishLogin(context.WithoutCancel(ctx), keys, outcome, now); err != nil {
+				s.log.Error("release login reservation", "err", err)
+			}
+		}
+	}()
 	u, err := s.store.UserByName(ctx, req.Name)
 	hash := u.PasswordHash
 	if err != nil {
@@ -76,29 +102,26 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, p *principa
 		}
 		hash = dummyHash
 	}
+	s.metrics.passwordChecks.Add(1)
 	ok, cerr := CheckPassword(hash, req.Password)
 	if cerr != nil {
 		s.log.Error("stored password hash unreadable", "user", req.Name, "err", cerr)
 	}
 	if err != nil || !ok || u.Disabled {
 		s.metrics.loginFailures.Add(1)
-		var lockedUntil time.Time
-		for _, k := range keys {
-			until, err := s.store.LoginFailed(ctx, k.key, now, k.pol)
-			if err != nil {
-				return err
-			}
-			if !until.IsZero() {
-				lockedUntil = until
-			}
+		outcome = LoginFailed
+		lockedUntil, err := s.store.FinishLogin(context.WithoutCancel(ctx), keys, outcome, now)
+		if err != nil {
+			return err
 		}
 		if !lockedUntil.IsZero() {
-			s.audit(r, p, "auth.lockout", req.Name, "too many failed logins")
+			s.audit(r, p, "auth.lockout", req.Name, "too many failed logins from "+p.remote)
 			return locked(lockedUntil, now)
 		}
 		return fail(http.StatusUnauthorized, "invalid_credentials", "wrong user name or password")
 	}
-	if err := s.store.LoginSucceeded(ctx, keys[0].key); err != nil {
+	outcome = LoginSucceeded
+	if _, err := s.store.FinishLogin(context.WithoutCancel(ctx), keys, outcome, now); err != nil {
 		return err
 	}
 	resp, err := s.issue(r, u)
@@ -123,7 +146,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, p *princi
 	}
 	now := s.now()
 	next := NewToken()
-	uid, err := s.store.RotateRefreshToken(r.Context(), HashSecret(req.RefreshToken), HashSecret(next), now, now.Add(s.cfg.RefreshTTL))
+	uid, sid, err := s.store.RotateRefreshToken(r.Context(), HashSecret(req.RefreshToken), HashSecret(next), now, now.Add(s.cfg.RefreshTTL))
 	if errors.Is(err, ErrNotFound) {
 		return fail(http.StatusUnauthorized, "unauthorized", "refresh token unknown, expired, revoked or already used: log in again")
 	}
@@ -137,10 +160,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, p *princi
 	if u.Disabled {
 		return fail(http.StatusUnauthorized, "unauthorized", "user %s is disabled", u.Name)
 	}
-	access, exp := s.signJWT(u, now)
-	s.writeJSON(w, http.StatusOK, tokenResponse{ServerTime: s.stamp(), AccessToken: access, TokenType: "Bearer",
-		ExpiresIn: int64(s.cfg.AccessTTL / time.Second), ExpiresAt: exp.UTC().Format(time.RFC3339), RefreshToken: next,
-		RefreshExpiresIn: int64(s.cfg.RefreshTTL / time.Second), User: u})
+	s.writeJSON(w, http.StatusOK, s.tokens(u, sid, next, now))
 	return nil
 }
 
@@ -197,7 +217,11 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p *pri
 	if req.Role == RoleOperator && len(req.Units) == 0 {
 		return badRequest("an operator needs at least one unit")
 	}
+	if !s.pwChecks.try() {
+		return busy("password hashing")
+	}
 	hash, err := HashPassword(req.Password)
+	s.pwChecks.release()
 	if err != nil {
 		return badRequest("%v", err)
 	}

@@ -320,6 +320,11 @@ func (s *Server) handleExceptions(w http.ResponseWriter, r *http.Request, p *pri
 	}
 	q := r.URL.Query()
 	f := ExceptionFilter{Units: units, NIP: q.Get("nip"), Limit: limit}
+	if v := q.Get("offset"); v != "" {
+		if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
+			return badRequest("offset %q must be a number >= 0", trunc(v))
+		}
+	}
 	for k, d := range map[string]*attendance.Date{"from": &f.From, "to": &f.To} {
 		if v := q.Get(k); v != "" {
 			if *d, err = attendance.ParseDate(v); err != nil {
@@ -334,7 +339,7 @@ func (s *Server) handleExceptions(w http.ResponseWriter, r *http.Request, p *pri
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, http.StatusOK, M{"exceptions": nonNilRows(xs)})
+	s.writeJSON(w, http.StatusOK, M{"exceptions": nonNilRows(xs), "offset": f.Offset, "limit": limit})
 	return nil
 }
 

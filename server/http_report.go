@@ -25,13 +25,10 @@ func reportUnit(r *http.Request, p *principal) (string, error) {
 // monthRange parses month=YYYY-MM into its first and last date, the last
 // capped at today (no verdicts for days not begun).
 func (s *Server) monthRange(r *http.Request, loc *time.Location) (attendance.Date, attendance.Date, string, error) {
-	v := r.URL.Query().Get("month")
-	t, err := time.Parse("2006-01", v)
+	from, to, v, err := s.monthSpan(r)
 	if err != nil {
-		return attendance.Date{}, attendance.Date{}, "", badRequest("month %q must be YYYY-MM", trunc(v))
+		return from, to, v, err
 	}
-	from := attendance.Date{Year: t.Year(), Month: t.Month(), Day: 1}
-	to := attendance.DateOf(time.Date(t.Year(), t.Month()+1, 0, 12, 0, 0, 0, time.UTC), time.UTC)
 	if today := attendance.DateOf(s.now(), loc); today.Before(to) {
 		to = today
 	}

@@ -28,15 +28,19 @@ type jwtClaims struct {
 	Iat  int64  `json:"iat"`
 	Exp  int64  `json:"exp"`
 	Jti  string `json:"jti"`
+	// Sid is the session (refresh-token family) the token was issued
+	// in: ending the session ends the token, before it expires.
+	Sid string `json:"sid"`
 
 	userID int64
 }
 
-// signJWT issues an access token for u valid for the configured TTL.
-func (s *Server) signJWT(u User, now time.Time) (string, time.Time) {
+// signJWT issues an access token for u in session sid, valid for the
+// configured TTL.
+func (s *Server) signJWT(u User, sid string, now time.Time) (string, time.Time) {
 	exp := now.Add(s.cfg.AccessTTL)
 	c := jwtClaims{Sub: strconv.FormatInt(u.ID, 10), Name: u.Name, Role: u.Role, Iss: jwtIssuer,
-		Iat: now.Unix(), Exp: exp.Unix(), Jti: NewToken()[:16]}
+		Iat: now.Unix(), Exp: exp.Unix(), Jti: NewToken()[:16], Sid: sid}
 	body, _ := json.Marshal(c)
 	msg := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(body)
 	return msg + "." + base64.RawURLEncoding.EncodeToString(s.jwtMAC(msg)), exp
@@ -65,7 +69,7 @@ func (s *Server) verifyJWT(tok string) (jwtClaims, error) {
 	if err != nil || json.Unmarshal(body, &c) != nil || c.Iss != jwtIssuer {
 		return c, bad
 	}
-	if c.userID, err = strconv.ParseInt(c.Sub, 10, 64); err != nil {
+	if c.userID, err = strconv.ParseInt(c.Sub, 10, 64); err != nil || c.Sid == "" {
 		return c, bad
 	}
 	if !s.now().Before(time.Unix(c.Exp, 0)) {

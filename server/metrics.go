@@ -19,6 +19,8 @@ type metrics struct {
 	accepted, duplicate, rejected atomic.Int64
 	chainBreaks                   atomic.Int64
 	loginFailures, lockouts       atomic.Int64
+	passwordChecks, loginsShed    atomic.Int64
+	photoDecodes, photosShed      atomic.Int64
 	photos                        sync.Map // outcome -> *atomic.Int64
 }
 
@@ -66,7 +68,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ *princi
 	gauge("hadir_devices_clock_flagged", "Active devices whose last heartbeat reported |clock offset| > 60 s.", st.ClockFlagged)
 	gauge("hadir_chain_breaks", "Hash-chain breaks on record over all devices.", st.ChainBreaks)
 	gauge("hadir_device_backlog_events", "Events waiting on kiosks, from their last heartbeats.", st.Backlog)
-	gauge("hadir_events_stored", "Attendance events stored.", st.Events)
+	gauge("hadir_events_stored", "Attendance events stored (an estimate that costs the same at any table size).", st.Events)
 	gauge("hadir_manual_events_pending", "Manual events awaiting approval.", st.PendingApprovals)
 	gauge("hadir_employees", "Employees on the roster.", st.Employees)
 	gauge("hadir_templates", "Face templates on the roster.", st.Templates)
@@ -78,6 +80,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request, _ *princi
 	counter("hadir_chain_breaks_detected_total", "Batches whose hash-chain check failed (this process).", s.metrics.chainBreaks.Load())
 	counter("hadir_login_failures_total", "Failed logins (this process).", s.metrics.loginFailures.Load())
 	counter("hadir_login_lockouts_total", "Logins refused by lockout (this process).", s.metrics.lockouts.Load())
+	counter("hadir_password_checks_total", "argon2id password verifications run (this process).", s.metrics.passwordChecks.Load())
+	counter("hadir_logins_shed_total", "Logins answered 503 because every password-check slot was busy (this process).", s.metrics.loginsShed.Load())
+	counter("hadir_photo_decodes_total", "Uploaded photos decoded to pixels (this process).", s.metrics.photoDecodes.Load())
+	counter("hadir_photo_requests_shed_total", "Photo requests answered 503 because every slot was busy (this process).", s.metrics.photosShed.Load())
 	fmt.Fprintf(&b, "# HELP hadir_photo_requests_total Photo API requests by outcome (this process).\n# TYPE hadir_photo_requests_total counter\n")
 	var outcomes []string
 	s.metrics.photos.Range(func(k, _ any) bool { outcomes = append(outcomes, k.(string)); return true })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"mime"
 	"net/http"
@@ -117,7 +118,14 @@ func readMultipart(r *http.Request, maxFile int64) (map[string]string, []photo, 
 // face validates one photo and returns its single face of enough quality.
 // Every refusal is a 4xx naming the file and the reason.
 func (s *Server) face(ctx context.Context, p photo) (recognition.Face, ImageInfo, error) {
-	info, err := ValidateImage(p.data, s.cfg.MaxPhotoBytes)
+	// Header limits first, then one decode whose pixels go to the engine
+	// (it would otherwise decode the bytes a second time).
+	info, err := checkImageHeader(p.data, s.cfg.MaxPhotoBytes)
+	var img image.Image
+	if err == nil {
+		s.metrics.photoDecodes.Add(1)
+		img, err = decodePixels(p.data, info)
+	}
 	var ie *ImageError
 	if errors.As(err, &ie) {
 		s.metrics.photo(ie.Code)
@@ -128,7 +136,8 @@ func (s *Server) face(ctx context.Context, p photo) (recognition.Face, ImageInfo
 		s.log.Error("face engine unavailable", "err", err)
 		return recognition.Face{}, info, fail(http.StatusServiceUnavailable, "face_engine_unavailable", "the face models are not installed on this server")
 	}
-	faces, err := eng.Detect(ctx, p.data)
+	faces, err := eng.DetectImage(ctx, img)
+	img = nil // the engine keeps its own scaled copy; let the GC have this one
 	if err != nil {
 		code, status := "undecodable_image", http.StatusUnprocessableEntity
 		switch {
@@ -161,6 +170,20 @@ func (s *Server) face(ctx context.Context, p photo) (recognition.Face, ImageInfo
 
 func quality(q recognition.Quality) Quality {
 	return Quality{FaceWidth: q.FaceWidth, Sharpness: q.Sharpness, Brightness: q.Brightness, Yaw: q.Yaw, EyeOpenness: q.EyeOpenness}
+}
+
+// photoLimited bounds concurrent photo requests (body, decode, search):
+// each holds up to five photos and a decoded image, so a burst is answered
+// 503 at once instead of queueing its memory.
+func (s *Server) photoLimited(h func(http.ResponseWriter, *http.Request, *principal) error) func(http.ResponseWriter, *http.Request, *principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		if !s.photos.try() {
+			s.metrics.photosShed.Add(1)
+			return busy("photo requests")
+		}
+		defer s.photos.release()
+		return h(w, r, p)
+	}
 }
 
 func (s *Server) photoBody(w http.ResponseWriter, r *http.Request) {

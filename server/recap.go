@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/hadir-id/hadir/attendance"
@@ -245,9 +244,7 @@ func (run *recapRun) person(p RecapPerson, evs []attendance.Event) (recapResult,
 			if err != nil {
 				return res, fmt.Errorf("recap of %s on %s: %w", p.NIP, d, err)
 			}
-			lo := sort.Search(len(evs), func(i int) bool { return !evs[i].Time.Before(sp[0]) })
-			hi := sort.Search(len(evs), func(i int) bool { return !evs[i].Time.Before(sp[1]) })
-			in.Events = evs[lo:hi]
+			in.Events = evs[firstAt(evs, sp[0]):firstAt(evs, sp[1])]
 			dayEnd := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc).Add(24 * time.Hour)
 			in.PendingSync = !pending.IsZero() && pending.Before(dayEnd)
 		}
@@ -277,6 +274,21 @@ func recapDay(p RecapPerson, d attendance.DayResult, pending bool, loc *time.Loc
 		r.CheckOut = d.CheckOut.Time.In(loc).Format(time.TimeOnly)
 	}
 	return r
+}
+
+// firstAt is the index of the first event at or after t (evs sorted by
+// time); a plain loop, so no closure is allocated per person and day.
+func firstAt(evs []attendance.Event, t time.Time) int {
+	lo, hi := 0, len(evs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if evs[m].Time.Before(t) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

@@ -133,6 +133,7 @@ type ExceptionFilter struct {
 	From, To attendance.Date // overlapping [From, To]; zero: unbounded
 	States   []string        // nil: all
 	Limit    int
+	Offset   int
 }
 
 // ShiftEntry is one person's rostered shift on one date ("" with Off for

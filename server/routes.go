@@ -43,8 +43,8 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/v1/audit", authUser, auditors, s.handleAudit},
 
 		// Seed-002 photo API.
-		{http.MethodPost, "/api/v1/faces/register", authUser, staff, s.handleFaceRegister},
-		{http.MethodPost, "/api/v1/faces/identify", authUser, staff, s.handleFaceIdentify},
+		{http.MethodPost, "/api/v1/faces/register", authUser, staff, s.photoLimited(s.handleFaceRegister)},
+		{http.MethodPost, "/api/v1/faces/identify", authUser, staff, s.photoLimited(s.handleFaceIdentify)},
 
 		// Reports and approvals.
 		{http.MethodGet, "/api/v1/reports/daily", authUser, staff, s.handleDailyReport},
@@ -83,7 +83,7 @@ func (s *Server) table() []route {
 
 		// Operations.
 		{http.MethodGet, "/healthz", authNone, nil, s.handleHealth},
-		{http.MethodGet, "/metrics", authNone, nil, s.handleMetrics},
+		{http.MethodGet, "/metrics", authMetrics, admins, s.handleMetrics},
 	}
 }
 

@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -38,6 +40,18 @@ type Config struct {
 	Faces *FaceEngine
 	// MaxPhotoBytes limits one uploaded photo.
 	MaxPhotoBytes int64
+	// TrustedProxies are the CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed (none: the header is ignored).
+	TrustedProxies []string
+	// MetricsToken, when set, is a bearer token that may read /metrics
+	// (for Prometheus); admins may always read it.
+	MetricsToken string
+	// PasswordChecks bounds concurrent argon2id checks (0:
+	// DefaultPasswordChecks); logins beyond it get 503 at once.
+	PasswordChecks int
+	// PhotoRequests bounds concurrent photo API requests (0:
+	// DefaultPhotoRequests); requests beyond it get 503 at once.
+	PhotoRequests int
 }
 
 // Server serves the /api/v1 HTTP API, /healthz and /metrics.
@@ -53,15 +67,20 @@ type Server struct {
 	ownFace bool
 	routes  []route
 	pages   atomic.Pointer[http.Handler] // MountPages (routes.go)
+
+	proxies  []netip.Prefix
+	pwChecks limiter // argon2id checks in progress
+	photos   limiter // photo API requests in progress
 }
 
 // authKind says how a route authenticates.
 type authKind int
 
 const (
-	authNone   authKind = iota
-	authDevice          // Bearer device token
-	authUser            // Bearer JWT
+	authNone    authKind = iota
+	authDevice           // Bearer device token
+	authUser             // Bearer JWT
+	authMetrics          // an admin's JWT or Config.MetricsToken
 )
 
 // route is one entry of the routing table; the OpenAPI test reads the same
@@ -117,12 +136,23 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPhotoBytes <= 0 {
 		cfg.MaxPhotoBytes = 8 << 20
 	}
+	if cfg.PasswordChecks <= 0 {
+		cfg.PasswordChecks = DefaultPasswordChecks
+	}
+	if cfg.PhotoRequests <= 0 {
+		cfg.PhotoRequests = DefaultPhotoRequests
+	}
+	proxies, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Schedule == nil {
 		def := attendance.DefaultConfig()
 		cfg.Schedule = func(string) *attendance.Config { return def }
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, jwtKey: cfg.Key.derive("jwt-hs256"),
-		mux: http.NewServeMux(), metrics: newMetrics()}
+		mux: http.NewServeMux(), metrics: newMetrics(), proxies: proxies,
+		pwChecks: newLimiter(cfg.PasswordChecks), photos: newLimiter(cfg.PhotoRequests)}
 	s.faces = cfg.Faces
 	if s.faces == nil {
 		s.faces, s.ownFace = NewFaceEngine(cfg.ModelsDir), true
@@ -246,7 +276,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		p := &principal{remote: remoteHost(r)}
+		p := &principal{remote: s.clientAddr(r)}
 		err := s.authenticate(r, rt, p)
 		if err == nil {
 			err = rt.h(sw, r, p)
@@ -261,14 +291,6 @@ func (s *Server) wrap(rt route) http.Handler {
 		s.log.Info("request", "route", name, "path", r.URL.Path, "status", sw.status,
 			"ms", time.Since(start).Milliseconds(), "remote", p.remote, "who", p.actor())
 	})
-}
-
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // bearer returns the Authorization bearer credential.
@@ -307,13 +329,17 @@ func (s *Server) authenticate(r *http.Request, rt route, p *principal) error {
 	if !ok {
 		return fail(http.StatusUnauthorized, "unauthorized", "access token missing: log in at POST /api/v1/auth/login")
 	}
+	if rt.auth == authMetrics && s.cfg.MetricsToken != "" &&
+		subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.MetricsToken)) == 1 {
+		return nil
+	}
 	claims, err := s.verifyJWT(tok)
 	if err != nil {
 		return err
 	}
-	u, err := s.store.UserByID(r.Context(), claims.userID)
+	u, err := s.store.SessionUser(r.Context(), claims.Sid, claims.userID)
 	if errors.Is(err, ErrNotFound) {
-		return fail(http.StatusUnauthorized, "unauthorized", "user of this token no longer exists")
+		return fail(http.StatusUnauthorized, "unauthorized", "the session of this token has ended (logout or revoked) or its user no longer exists: log in again")
 	}
 	if err != nil {
 		return err

@@ -73,23 +73,34 @@ type Store interface {
 	// Users lists all users.
 	Users(ctx context.Context) ([]User, error)
 
-	// LoginLockedUntil returns when the lockout of key ends (zero: none).
-	LoginLockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error)
-	// LoginFailed counts a failed login for key and locks it when the
-	// policy's limit is reached; it returns the lockout end (zero: none).
-	LoginFailed(ctx context.Context, key string, now time.Time, p LockoutPolicy) (time.Time, error)
-	// LoginSucceeded clears key's failures.
-	LoginSucceeded(ctx context.Context, key string) error
+	// ReserveLogin reserves one password check against the limit of
+	// every key, in the same transaction as the lockout check, and
+	// returns zero; or, reserving nothing, when the caller may retry: the
+	// lockout end, or about a second ahead when the checks already in
+	// flight could reach a limit.
+	ReserveLogin(ctx context.Context, keys []LoginKey, now time.Time) (time.Time, error)
+	// FinishLogin releases a reservation of ReserveLogin with the check's
+	// outcome: a failure counts against every key and returns the end of
+	// the lockout it started (zero: none); a success clears the keys
+	// marked ClearOnSuccess.
+	FinishLogin(ctx context.Context, keys []LoginKey, outcome LoginOutcome, now time.Time) (time.Time, error)
 
-	// CreateRefreshToken stores a refresh token by hash.
-	CreateRefreshToken(ctx context.Context, tokenHash []byte, userID int64, expires time.Time) error
+	// CreateRefreshToken stores a refresh token by hash, starting the
+	// session (token family) named session.
+	CreateRefreshToken(ctx context.Context, tokenHash []byte, userID int64, session string, expires time.Time) error
 	// RotateRefreshToken spends a refresh token and stores its successor
-	// atomically, returning the user. A token spent twice revokes every
-	// token of its user (theft) and returns ErrNotFound, as does an
-	// unknown or expired token.
-	RotateRefreshToken(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (int64, error)
-	// RevokeRefreshToken spends a token without a successor (logout).
+	// in the same session atomically, returning the user and session. A
+	// token spent twice revokes every token and session of its user
+	// (theft) and returns ErrNotFound, as does an unknown or expired token.
+	RotateRefreshToken(ctx context.Context, oldHash, newHash []byte, now, expires time.Time) (int64, string, error)
+	// RevokeRefreshToken spends a token without a successor and ends its
+	// session (logout).
 	RevokeRefreshToken(ctx context.Context, tokenHash []byte, now time.Time) error
+	// SessionUser returns the user of a session that has not ended
+	// (ErrNotFound otherwise). Access tokens name their session, and
+	// every request checks it here: the database is the one truth shared
+	// by all server processes.
+	SessionUser(ctx context.Context, session string, userID int64) (User, error)
 
 	// Audit appends an audit entry.
 	Audit(ctx context.Context, e AuditEntry) error
@@ -102,6 +113,25 @@ type Store interface {
 	// RecapStore: leave, corrections, calendar, rosters, recap reads.
 	RecapStore
 }
+
+// LoginKey is one counter a login is throttled by: a user at a client
+// address, or a client address.
+type LoginKey struct {
+	Key    string
+	Policy LockoutPolicy
+	// ClearOnSuccess: a correct password forgets the key's failures.
+	ClearOnSuccess bool
+}
+
+// LoginOutcome is how a reserved password check ended.
+type LoginOutcome int
+
+// Outcomes of a password check.
+const (
+	LoginAborted   LoginOutcome = iota // not checked (an error before it)
+	LoginFailed                        // wrong user name or password
+	LoginSucceeded                     // right password
+)
 
 // LockoutPolicy is the login rate limit: Max failures within Window lock
 // the key for LockFor.

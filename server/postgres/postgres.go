@@ -33,6 +33,9 @@ var dialect = sqldb.Dialect{
 	},
 	IsUnique:    isUnique,
 	InsertChunk: 500,
+	// The statistics collector's live-row count: kept up to date by
+	// inserts and deletes, read in microseconds.
+	EstimateEvents: `SELECT COALESCE((SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'events'::regclass), 0)`,
 }
 
 func isUnique(err error) bool {

@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
@@ -25,6 +27,9 @@ var dialect = sqldb.Dialect{
 	Types:       map[string]string{"BLOB": "BLOB", "DOUBLE": "REAL", "AUTOID": "INTEGER PRIMARY KEY AUTOINCREMENT"},
 	IsUnique:    isUnique,
 	InsertChunk: 250,
+	// The largest rowid: one B-tree descent. Event rows are not deleted
+	// (retention may make it an over-estimate, which a gauge tolerates).
+	EstimateEvents: `SELECT COALESCE(MAX(rowid), 0) FROM events`,
 }
 
 func isUnique(err error) bool {
@@ -41,6 +46,9 @@ func Open(ctx context.Context, path string, cipher *server.Cipher) (*sqldb.DB, e
 	path = strings.TrimPrefix(path, "//")
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
@@ -70,4 +78,21 @@ func Open(ctx context.Context, path string, cipher *server.Cipher) (*sqldb.DB, e
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates the database file readable by its owner only
+// before SQLite opens it: it holds attendance and password hashes, and
+// SQLite gives the -wal and -shm files the mode of the database file.
+func createPrivate(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		return nil // URI or in-memory names: the caller chose
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create sqlite database %s: %w", path, err)
+	}
+	return f.Close()
 }

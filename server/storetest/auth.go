@@ -93,7 +93,7 @@ func testLockout(t *testing.T, b Backend) {
 	e.Clock.Advance(16 * time.Minute)
 	e.Login("op", pw)
 	e.Want(e.Do("POST", "/api/v1/auth/login", "", map[string]any{"name": "op", "password": "wrong-again"}), 401, "invalid_credentials")
-	m := e.Do("GET", "/metrics", "", nil)
+	m := e.Do("GET", "/metrics", e.MetricsToken, nil)
 	if !strings.Contains(string(m.Raw), "hadir_login_failures_total 6") {
 		t.Errorf("metrics do not count failures:\n%s", m.Raw)
 	}

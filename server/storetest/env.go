@@ -62,8 +62,13 @@ type Env struct {
 	Key    *server.Key
 	Clock  *Clock
 	HTTP   *http.Client
-	cfg    server.Config
+	// MetricsToken reads /metrics (Config.MetricsToken of the server).
+	MetricsToken string
+	cfg          server.Config
 }
+
+// testMetricsToken is the /metrics bearer token of test servers.
+const testMetricsToken = "storetest-metrics-token-0123456789"
 
 // NewKey returns a random server key.
 func NewKey(t testing.TB) *server.Key {
@@ -89,10 +94,11 @@ func Start(t testing.TB, b Backend, opts ...func(*server.Config)) *Env {
 
 // Another starts a second server "process" (own store connection, own
 // caches) on the same database and key, as in a multi-process deployment.
-func (e *Env) Another() *Env {
+// opts adjust its config as in Start.
+func (e *Env) Another(opts ...func(*server.Config)) *Env {
 	e.T.Helper()
 	o := &Env{T: e.T, B: e.B, DSN: e.DSN, Key: e.Key, Clock: e.Clock}
-	o.serve()
+	o.serve(opts...)
 	return o
 }
 
@@ -106,10 +112,12 @@ func (e *Env) serve(opts ...func(*server.Config)) {
 	if err := st.CheckKey(context.Background(), e.Key.Fingerprint()); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Store: st, Key: e.Key, Now: e.Clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := server.Config{Store: st, Key: e.Key, Now: e.Clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MetricsToken: testMetricsToken}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	e.MetricsToken = cfg.MetricsToken
 	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -272,7 +272,7 @@ func testEventsChain(t *testing.T, b Backend) {
 	if st.ChainBreaks != 2 {
 		t.Errorf("stats chain breaks %d, want 2", st.ChainBreaks)
 	}
-	m := e.Do("GET", "/metrics", "", nil)
+	m := e.Do("GET", "/metrics", e.MetricsToken, nil)
 	for _, want := range []string{"hadir_chain_breaks 2", "hadir_chain_breaks_detected_total 2", `hadir_events_ingested_total{status="accepted"} 7`} {
 		if !strings.Contains(string(m.Raw), want) {
 			t.Errorf("metrics lack %q", want)

@@ -37,6 +37,9 @@ type Dialect struct {
 	IsUnique func(err error) bool
 	// InsertChunk is the number of rows per multi-row INSERT.
 	InsertChunk int
+	// EstimateEvents is a query for about how many events are stored,
+	// in time independent of their number (/metrics runs it per scrape).
+	EstimateEvents string
 }
 
 // DB is a server.Store on a SQL database.

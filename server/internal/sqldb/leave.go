@@ -256,7 +256,7 @@ func (db *DB) Exceptions(ctx context.Context, f server.ExceptionFilter) ([]serve
 	}
 	q += ` ORDER BY x.from_day, x.nip, x.id`
 	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, max(0, f.Offset))
 	}
 	return db.queryExceptions(ctx, q, args...)
 }

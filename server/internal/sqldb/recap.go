@@ -76,7 +76,7 @@ const recapKinds = `('in', 'out', 'manual')`
 
 // RecapEvents implements server.Store: the one place the recap reads
 // events. It selects (nip, kind, time, approval) only, walking each
-// person of the scope in NIP order through events_nip_time, so the rows
+// person of the scope in NIP order through events_nip_time_kind (covering), so the rows
 // arrive sorted without a sort step (CROSS JOIN fixes SQLite's join order;
 // PostgreSQL plans it per call, see readTx).
 //
@@ -100,12 +100,16 @@ func (db *DB) RecapEvents(ctx context.Context, scope server.RecapScope, from, to
 		defer rows.Close()
 		var ev server.RecapEvent
 		var t int64
-		var approval string
+		var nip, kind, approval sql.RawBytes // no allocation per row
 		for rows.Next() {
-			if err := rows.Scan(&ev.NIP, &ev.Kind, &t, &approval); err != nil {
+			if err := rows.Scan(&nip, &kind, &t, &approval); err != nil {
 				return fmt.Errorf("read recap events: %w", err)
 			}
-			ev.Time, ev.Approved = time.Unix(0, t), approval == server.ApprovalApproved
+			if string(nip) != ev.NIP {
+				ev.NIP = string(nip)
+			}
+			ev.Kind = eventKind(kind)
+			ev.Time, ev.Approved = time.Unix(0, t), string(approval) == server.ApprovalApproved
 			// Approved corrections merge in (nip, time) order.
 			for len(corr) > 0 && cmpRecap(corr[0], ev) < 0 {
 				if err := fn(corr[0]); err != nil {
@@ -127,6 +131,19 @@ func (db *DB) RecapEvents(ctx context.Context, scope server.RecapScope, from, to
 		}
 		return nil
 	})
+}
+
+// eventKind returns the constant for a kind read as bytes.
+func eventKind(b []byte) string {
+	switch string(b) {
+	case server.KindIn:
+		return server.KindIn
+	case server.KindOut:
+		return server.KindOut
+	case server.KindManual:
+		return server.KindManual
+	}
+	return string(b)
 }
 
 func cmpRecap(a, b server.RecapEvent) int {
