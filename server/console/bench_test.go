@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/server"
-	"github.com/hadir-id/hadir/server/console"
 	"github.com/hadir-id/hadir/server/storetest"
 )
 
@@ -49,11 +48,7 @@ func formLogin(tb testing.TB, base, name, pw string) *http.Client {
 // form with the API's 401.
 func TestLoginFormCSRF(t *testing.T) {
 	env := storetest.Start(t, backend)
-	c, err := console.New(console.Options{Server: env.Server, Store: env.Store, Now: env.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Server.MountPages(c)
+	mount(t, env)
 	pw := env.User("admin", server.RoleAdmin)
 	res, err := http.PostForm(env.URL+"/login", url.Values{"name": {"admin"}, "password": {pw}})
 	if err != nil {
@@ -84,11 +79,7 @@ func TestLoginFormCSRF(t *testing.T) {
 // adds session, template and formatting work only.
 func BenchmarkConsoleOverhead(b *testing.B) {
 	env := storetest.Start(b, backend)
-	c, err := console.New(console.Options{Server: env.Server, Store: env.Store, Now: env.Clock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	env.Server.MountPages(c)
+	mount(b, env)
 	pw := env.User("admin", server.RoleAdmin)
 	dev := env.Register("K1", "DINKES")
 	rng := storetest.Seed(7)
