@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hadir-id/hadir/attendance"
+	"github.com/hadir-id/hadir/server/storetest"
 )
 
 // TestConsole drives the real console in Chromium. One browser serves
@@ -26,6 +29,7 @@ func TestConsole(t *testing.T) {
 	t.Run("FormWithoutCSRFRefused", func(t *testing.T) { s.t = t; testCSRF(s) })
 	t.Run("KiosksEmployeesUsers", func(t *testing.T) { s.t = t; testAdminPages(s) })
 	t.Run("ExceptionApprovalsLB1XLSX", func(t *testing.T) { s.t = t; testRecapFlow(s) })
+	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
 	t.Run("IdleSessionExpires", func(t *testing.T) { s.t = t; testIdle(s) })
 }
@@ -269,6 +273,18 @@ func testAdminPages(s *site) {
 	}
 	s.run(chromedp.SetValue(chromedp.ID("confirm"), victim), chromedp.Click(chromedp.ID("erase")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
 	s.Want(s.Do("GET", "/api/v1/employees/"+victim, s.admin, nil), 404, "")
+	// Settings: the signature block an admin saves is printed under LB.1.
+	s.open("/settings")
+	if s.count("#types tbody tr") < 9 {
+		t.Error("settings lists fewer than the 9 default exception types")
+	}
+	s.run(chromedp.SetValue(chromedp.ID("place"), "Bondowoso"), chromedp.SetValue(chromedp.ID("title"), "Kepala BKPSDM"),
+		chromedp.SetValue(chromedp.ID("sname"), "Siti Rahmah"), chromedp.SetValue(chromedp.ID("snip"), storetest.NIP(50)),
+		chromedp.Click(chromedp.ID("save-signature")), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	s.open("/recap/monthly?unit=DINKES&print=1")
+	if got := eval[string](s, `document.querySelector(".signature").textContent`); !strings.Contains(got, "Kepala BKPSDM") || !strings.Contains(got, storetest.NIP(50)) {
+		t.Errorf("print view signature %q", got)
+	}
 	// Users: the list sorted, the English option.
 	s.open("/users?lang=en")
 	if got := s.text("h1"); got != "Users" {
@@ -315,5 +331,27 @@ func testIdle(s *site) {
 	s.open("/kiosks")
 	if p := s.location(); p != "/login" {
 		t.Errorf("idle browser at %s, want /login", p)
+	}
+}
+
+// testKeyboard logs in and searches without a mouse: the login form has
+// focus on arrival, Tab and Enter do the rest; "/" jumps to the search.
+func testKeyboard(s *site) {
+	t := s.t
+	if _, err := chromedp.Call(s.browser, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	s.run(chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.KeyEvent("admin\t"+s.pw["admin"]+"\r"), chromedp.WaitVisible(chromedp.ID("logout")))
+	s.open("/employees")
+	s.run(chromedp.KeyEvent("/"))
+	if id := eval[string](s, "document.activeElement.id"); id != "q" {
+		t.Fatalf("\"/\" focused %q, want the search field", id)
+	}
+	// CDP sends the "/" character event apart from its keydown, so the
+	// field may hold it (a real browser drops it): start from empty.
+	s.run(chromedp.Evaluate[chromedp.Void](`document.getElementById("q").value = ""`), chromedp.KeyEvent("Budi\r"), chromedp.WaitVisible(chromedp.CSS(`#q[value="Budi"]`)))
+	if n := s.count(`#employees tbody tr[data-nip]`); n != 1 || s.location() != "/employees" {
+		t.Errorf("keyboard search for Budi: %d rows at %s", n, s.location())
 	}
 }

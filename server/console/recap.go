@@ -161,8 +161,8 @@ func (c *Console) handleLB2(w http.ResponseWriter, r *http.Request, v *view) err
 	return nil
 }
 
-// handleExport streams the API's CSV or XLSX export of an LB.1 (unit,
-// month) or LB.2 (nip, month) as it is, with its file name.
+// handleExport streams the API's CSV or XLSX export of an LH (unit,
+// date), LB.1 (unit, month) or LB.2 (nip, month) as it is, with its file name.
 func (c *Console) handleExport(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
 	format := q.Get("format")
@@ -170,7 +170,9 @@ func (c *Console) handleExport(w http.ResponseWriter, r *http.Request, v *view) 
 		return &apiError{status: http.StatusBadRequest, msg: fmt.Sprintf("format %q must be csv or xlsx", format)}
 	}
 	var path string
-	if nip := q.Get("nip"); nip != "" {
+	if date := q.Get("date"); date != "" {
+		path = "/api/v1/recap/daily?" + url.Values{"unit": {q.Get("unit")}, "date": {date}, "format": {format}}.Encode()
+	} else if nip := q.Get("nip"); nip != "" {
 		path = "/api/v1/recap/person/" + url.PathEscape(nip) + "?" + url.Values{"month": {q.Get("month")}, "format": {format}}.Encode()
 	} else {
 		path = "/api/v1/recap/monthly?" + url.Values{"unit": {q.Get("unit")}, "month": {q.Get("month")}, "format": {format}}.Encode()

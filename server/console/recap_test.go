@@ -99,6 +99,11 @@ func testRecapFlow(s *site) {
 		t.Errorf("LB.2 code for %s = %q, want S", s.today, got)
 	}
 
+	s.open("/recap/daily?unit=DINKES&date=" + s.today)
+	if got := s.text(`#lh tr[data-nip="` + sick + `"] td[data-k=code]`); got != "S" {
+		t.Errorf("LH code of %s = %q, want S", sick, got)
+	}
+
 	res := s.get("/recap/export?unit=DINKES&format=xlsx&month="+s.today[:7], s.sessionCookie().Value)
 	if res.StatusCode != 200 {
 		t.Fatalf("XLSX export: %d", res.StatusCode)

@@ -5,7 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hadir-id/hadir/server/storetest"
 )
 
 // TestScreenshots writes a PNG of every console page, on seeded data and
@@ -30,19 +33,32 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	s.Want(s.Do("PUT", "/api/v1/settings/signature", s.admin, map[string]string{"place": "Bondowoso", "title": "Kepala Badan Kepegawaian dan Pengembangan SDM",
+		"name": "Dra. Siti Rahmah, M.Si.", "nip": storetest.NIP(50)}), 200, "")
 	s.open("/login?lang=id")
 	shot("login")
 	s.login("admin")
 	pages := []struct{ name, path string }{
 		{"today", "/today?lang=id"}, {"today-en", "/today?lang=en"},
 		{"kiosks", "/kiosks?lang=id"}, {"employees", "/employees"}, {"employee", "/employees/" + s.nips["DINKES"][0]},
-		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"},
-		{"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
+		{"users", "/users"}, {"audit", "/audit"}, {"approvals", "/approvals"}, {"settings", "/settings"},
+		{"lh", "/recap/daily?unit=DINKES"}, {"lb1", "/recap/monthly?unit=DINKES"}, {"lb1-print", "/recap/monthly?unit=DINKES&print=1"}, {"lb2", "/recap/person/" + s.nips["DINKES"][0]},
 	}
 	for _, p := range pages {
 		s.open(p.path)
 		shot(p.name)
 	}
+	// The print view as the browser prints it (print media: no menu,
+	// bordered table, signature block).
+	media := func(m string) {
+		if _, err := chromedp.Call(s.browser, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.open("/recap/monthly?unit=DINKES&print=1")
+	media("print")
+	shot("lb1-printed")
+	media("")
 	s.open("/kiosks")
 	s.run(chromedp.Click(chromedp.CSS("details.card summary")), chromedp.SetValue(chromedp.ID("units"), "DINKES"),
 		chromedp.Click(chromedp.ID("create-code")), chromedp.WaitVisible(chromedp.ID("code")))

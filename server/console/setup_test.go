@@ -52,6 +52,16 @@ func wibLoc(t testing.TB) *time.Location {
 	return loc
 }
 
+// mount serves the console on env's server, on the server's clock.
+func mount(tb testing.TB, env *storetest.Env) {
+	tb.Helper()
+	c, err := console.New(console.Options{Server: env.Server, Store: env.Store, Now: env.Clock.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	env.Server.MountPages(c)
+}
+
 // chromium finds the browser, skipping locally and failing in CI without.
 func chromium(t testing.TB) string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -76,11 +86,7 @@ func newSite(t *testing.T) *site {
 		target = target.AddDate(0, 0, 1)
 	}
 	env.Clock.Advance(target.Sub(now))
-	c, err := console.New(console.Options{Server: env.Server, Store: env.Store, Now: env.Clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Server.MountPages(c)
+	mount(t, env)
 	s := &site{Env: env, t: t, pw: map[string]string{}, today: target.Format(time.DateOnly), nips: map[string][]string{}}
 	s.seed(target)
 
