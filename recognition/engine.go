@@ -68,6 +68,10 @@ var ModelFiles = []string{
 type Options struct {
 	// Detector is the default detector for Detect calls.
 	Detector Detector
+	// NoCNNFallback turns off the CNN retry of Detect and DetectImage on a
+	// still photo where HOG found no face (see Detect). The zero value
+	// keeps the fallback on.
+	NoCNNFallback bool
 	// Recognizers is the number of go-face recognizers in the pool. Each
 	// holds its own copy of the models (~97 MiB with the 68-point
 	// predictor, more while it works on large photos) and serialises its
@@ -158,12 +162,33 @@ func (e *Engine) Close() {
 	})
 }
 
-// Detect finds the faces in JPEG, PNG or PGM bytes, largest first.
+// Detect finds the faces in a still photo (JPEG, PNG or PGM bytes),
+// largest first. With the default HOG detector, a photo where HOG finds no
+// face is searched again with the CNN (MMOD) detector before the answer is
+// "no face": an enrollment photo, a bulk import or the server's photo API
+// can wait the second it costs (HOG misses small, turned and dark faces
+// that MMOD finds). Camera frames go through DetectMat, which never falls
+// back.
 func (e *Engine) Detect(ctx context.Context, data []byte) ([]Face, error) {
-	return e.DetectWith(ctx, data, e.opts.Detector)
+	f, err := e.decodeBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	return e.still(ctx, f)
 }
 
-// DetectWith is Detect with an explicit detector.
+// still runs the default detector and, on a HOG miss, the CNN. go-face
+// loads the MMOD model with the others in every recognizer, so the
+// fallback costs no extra load, only the detection itself.
+func (e *Engine) still(ctx context.Context, f *frame) ([]Face, error) {
+	faces, err := e.run(ctx, f, e.opts.Detector)
+	if err != nil || len(faces) > 0 || e.opts.Detector == CNN || e.opts.NoCNNFallback {
+		return faces, err
+	}
+	return e.run(ctx, f, CNN)
+}
+
+// DetectWith finds the faces with exactly the detector d: no fallback.
 func (e *Engine) DetectWith(ctx context.Context, data []byte, d Detector) ([]Face, error) {
 	f, err := e.decodeBytes(data)
 	if err != nil {
@@ -172,7 +197,8 @@ func (e *Engine) DetectWith(ctx context.Context, data []byte, d Detector) ([]Fac
 	return e.run(ctx, f, d)
 }
 
-// DetectImage finds the faces in a decoded image, largest first.
+// DetectImage finds the faces in a decoded still image, largest first,
+// with Detect's CNN fallback.
 func (e *Engine) DetectImage(ctx context.Context, img image.Image) ([]Face, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadImage, errNoImage)
@@ -181,11 +207,16 @@ func (e *Engine) DetectImage(ctx context.Context, img image.Image) ([]Face, erro
 	if err := e.checkSize(s.X, s.Y); err != nil {
 		return nil, err
 	}
-	f, err := e.prepareImage(img, e.detectScale(s.X, s.Y))
+	m, err := matOfImage(img)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx, f, e.opts.Detector)
+	defer m.Close()
+	f, err := e.prepareMat(m, e.detectScale(s.X, s.Y))
+	if err != nil {
+		return nil, err
+	}
+	return e.still(ctx, f)
 }
 
 // run takes a recognizer from the pool (or gives up when ctx ends), runs

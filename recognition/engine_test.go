@@ -224,15 +224,34 @@ func TestMissingModelsNameTheFile(t *testing.T) {
 	}
 }
 
-func TestCNNFindsFacesHOGMisses(t *testing.T) {
+// TestStillPhotoFallsBackToCNN: HOG misses jimin3 (the dataset README says
+// so); Detect, the still-photo path of enroll, identify, embed, the bulk
+// import and the server's photo API, finds it through the CNN.
+func TestStillPhotoFallsBackToCNN(t *testing.T) {
 	e := testEngine(t)
-	data := readFile(t, filepath.Join(testutil.Dataset(t, "idols"), "jimin", "jimin3.jpg"))
-	hog, err := e.DetectWith(context.Background(), data, HOG)
+	path := filepath.Join(testutil.Dataset(t, "idols"), "jimin", "jimin3.jpg")
+	hog, err := e.DetectWith(context.Background(), readFile(t, path), HOG)
 	if err != nil || len(hog) != 0 {
 		t.Fatalf("HOG: %d faces, %v; the dataset README says HOG misses this photo", len(hog), err)
 	}
-	cnn, err := e.DetectWith(context.Background(), data, CNN)
-	if err != nil || len(cnn) != 1 || len(cnn[0].Landmarks) != 68 {
-		t.Fatalf("CNN: %d faces, %v; want 1 with 68 landmarks", len(cnn), err)
+	faces, err := e.Detect(context.Background(), readFile(t, path))
+	if err != nil || len(faces) != 1 || len(faces[0].Landmarks) != 68 || faces[0].Quality.FaceWidth < 80 {
+		t.Fatalf("Detect with the CNN fallback: %d faces, %v; want 1 with 68 landmarks", len(faces), err)
+	}
+}
+
+// TestNoCNNFallbackOption: with the fallback off, Detect answers what HOG
+// found (nothing on jimin3), as DetectWith(HOG) does.
+func TestNoCNNFallbackOption(t *testing.T) {
+	opts := DefaultOptions()
+	opts.NoCNNFallback = true
+	e, err := NewEngine(testutil.ModelsDir(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	data := readFile(t, filepath.Join(testutil.Dataset(t, "idols"), "jimin", "jimin3.jpg"))
+	if f, err := e.Detect(context.Background(), data); err != nil || len(f) != 0 {
+		t.Fatalf("NoCNNFallback: %d faces, %v; want none", len(f), err)
 	}
 }

@@ -58,7 +58,10 @@ var (
 )
 
 // datasetPhotos detects the faces of every file matching glob (relative to
-// the dataset) once per test binary, in parallel on the engine's pool.
+// the dataset) once per test binary, in parallel on the engine's pool,
+// with HOG alone: the detector of the kiosk's frames, whose decisions the
+// accuracy tests measure (the CNN fallback of still photos has its own
+// test, and would cost seconds per photo HOG misses).
 func datasetPhotos(t testing.TB, dataset, glob string) []photo {
 	t.Helper()
 	root := testutil.Dataset(t, dataset)
@@ -86,7 +89,7 @@ func datasetPhotos(t testing.TB, dataset, glob string) []photo {
 			defer func() { <-sem }()
 			data, err := os.ReadFile(f)
 			if err == nil {
-				ps[i].faces, err = e.Detect(context.Background(), data)
+				ps[i].faces, err = e.DetectWith(context.Background(), data, HOG)
 			}
 			ps[i].person, ps[i].file, errs[i] = filepath.Base(filepath.Dir(f)), f, err
 		}()

@@ -9,7 +9,8 @@ import (
 )
 
 // DetectMat finds the faces in a BGR (or gray) gocv Mat from the camera,
-// largest first. The Mat is only read; the caller keeps owning it.
+// largest first. The Mat is only read; the caller keeps owning it. A live
+// frame never falls back to the CNN detector (seconds per frame).
 func (e *Engine) DetectMat(ctx context.Context, m gocv.Mat) ([]Face, error) {
 	if m.Empty() {
 		return nil, fmt.Errorf("%w: empty frame", ErrBadImage)
@@ -18,32 +19,14 @@ func (e *Engine) DetectMat(ctx context.Context, m gocv.Mat) ([]Face, error) {
 	if err := e.checkSize(w, h); err != nil {
 		return nil, err
 	}
-	bgr := m
-	if m.Channels() == 1 {
-		bgr = gocv.NewMat()
-		defer bgr.Close()
-		gocv.CvtColor(m, &bgr, gocv.ColorGrayToBGR)
-	} else if m.Channels() != 3 {
-		return nil, fmt.Errorf("%w: %d-channel frame, want BGR", ErrBadImage, m.Channels())
+	if t := m.Type(); t != gocv.MatTypeCV8UC3 && t != gocv.MatTypeCV8UC1 {
+		return nil, fmt.Errorf("%w: %d-channel frame of type %v, want 8-bit BGR", ErrBadImage, m.Channels(), t)
 	}
-	scale := e.detectScale(w, h)
-	if scale != 1 {
-		scaled := gocv.NewMat()
-		defer scaled.Close()
-		gocv.Resize(bgr, &scaled, image.Pt(int(float64(w)*scale+0.5), int(float64(h)*scale+0.5)), 0, 0, gocv.InterpolationCubic)
-		bgr = scaled
-	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, bgr, []int{gocv.IMWriteJpegQuality, 95})
+	f, err := e.prepareMat(m, e.detectScale(w, h))
 	if err != nil {
-		return nil, fmt.Errorf("encode frame as jpeg: %w", err)
+		return nil, err
 	}
-	defer buf.Close()
-	grayMat := gocv.NewMat()
-	defer grayMat.Close()
-	gocv.CvtColor(bgr, &grayMat, gocv.ColorBGRToGray)
-	gray := &image.Gray{Pix: grayMat.ToBytes(), Stride: grayMat.Cols(), Rect: image.Rect(0, 0, grayMat.Cols(), grayMat.Rows())}
-	jpegBytes := append([]byte(nil), buf.GetBytes()...)
-	return e.run(ctx, &frame{jpeg: jpegBytes, gray: gray, scale: scale, size: image.Pt(w, h)}, e.opts.Detector)
+	return e.run(ctx, f, e.opts.Detector)
 }
 
 // grayOfJPEG decodes only the luma of a JPEG, with OpenCV's libjpeg-turbo.
