@@ -33,6 +33,11 @@ const (
 	// MaxFutureSkew: an event dated further than this in the future, after
 	// the clock correction, is kept aside.
 	MaxFutureSkew = 5 * time.Minute
+	// ClockNoise: a measured offset smaller than this is the measurement's
+	// own error (half a round trip), not the device's: times are corrected
+	// only beyond it, and then by whole seconds, so a kiosk whose clock is
+	// right does not turn a 16:00:00 check-out into a 15:59:59 early leave.
+	ClockNoise = 2 * time.Second
 )
 
 // MinEventTime: events dated before it are absurd (a kiosk with a reset

@@ -34,10 +34,14 @@ func checkEvent(d *Device, e *Event, now time.Time) (reason, msg string) {
 	return "", ""
 }
 
-// correct applies a clock offset, returning the zero time when the result
-// would leave what int64 nanoseconds hold (the event is then absurd).
+// correct applies a clock offset beyond api.ClockNoise, rounded to the
+// second, returning the zero time when the result would leave what int64
+// nanoseconds hold (the event is then absurd).
 func correct(t time.Time, offset time.Duration) time.Time {
-	c := t.Add(offset)
+	if offset > -api.ClockNoise && offset < api.ClockNoise {
+		offset = 0
+	}
+	c := t.Add(offset.Round(time.Second))
 	if c.Before(api.MinEventTime) || c.After(api.MaxEventTime) {
 		return time.Time{}
 	}

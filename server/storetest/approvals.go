@@ -26,7 +26,9 @@ func testApprovalsQueue(t *testing.T, b Backend) {
 	e.Want(r, 201, "")
 	corr := r.JSON["correction"].(map[string]any)["id"].(string)
 
-	q := "/api/v1/approvals?from=2026-10-01&to=" + e.Clock.Now().Format("2006-01-02")
+	// "to" is a date in the regency's zone (WIB): from 17:00 UTC it is
+	// already tomorrow there.
+	q := "/api/v1/approvals?from=2026-10-01&to=" + e.Clock.Now().In(wib(t, "2026-10-01 00:00").Location()).Format("2006-01-02")
 	r = e.Do("GET", q, head, nil)
 	e.Want(r, 200, "")
 	items := r.JSON["items"].([]any)

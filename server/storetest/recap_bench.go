@@ -57,7 +57,7 @@ func fillRegency(tb testing.TB, st server.Store) int {
 	}
 	cols := []string{"id", "device", "seq", "kind", "nip", "time_ns", "zone", "monotonic_ns", "boot_id", "clock_offset_ns",
 		"distance", "margin", "liveness", "liveness_score", "photo_id", "operator", "note", "recorded_ns", "prev_hash", "hash",
-		"received_ns", "approval", "approved_by", "approved_ns"}
+		"received_ns", "approval", "approved_by", "approved_ns", "corrected_ns"}
 	seq := make([]int64, recapKiosks)
 	hash := make([]byte, 32)
 	n := 0
@@ -72,7 +72,7 @@ func fillRegency(tb testing.TB, st server.Store) int {
 		k := rng.IntN(recapKiosks)
 		seq[k]++
 		rows = append(rows, []any{fmt.Sprintf("E%08d", n), fmt.Sprintf("K%02d", k), seq[k], kind, nip, at.UnixNano(), "Asia/Jakarta",
-			int64(0), "boot", int64(0), 0.3, 0.1, "blink-ok", 0.9, "", "", "", at.UnixNano(), hash, hash, at.UnixNano(), approval, "", int64(0)})
+			int64(0), "boot", int64(0), 0.3, 0.1, "blink-ok", 0.9, "", "", "", at.UnixNano(), hash, hash, at.UnixNano(), approval, "", int64(0), at.UnixNano()})
 		n++
 	}
 	loc, _ := time.LoadLocation("Asia/Jakarta")

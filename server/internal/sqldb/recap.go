@@ -75,14 +75,12 @@ func (db *DB) readTx(ctx context.Context, fn func(q querier) error) error {
 const recapKinds = `('in', 'out', 'manual')`
 
 // RecapEvents implements server.Store: the one place the recap reads
-// events. It selects (nip, kind, time, approval) only, walking each
-// person of the scope in NIP order through events_nip_time_kind (covering), so the rows
-// arrive sorted without a sort step (CROSS JOIN fixes SQLite's join order;
-// PostgreSQL plans it per call, see readTx).
-//
-// TODO(lead): when H1's columns land, read the server-corrected time
-// (time minus the measured clock offset) instead of e.time_ns, and skip
-// held (kept-aside) events here; nothing else in the recap reads events.
+// events. It selects (nip, kind, corrected time, approval) only, walking
+// each person of the scope in NIP order through events_nip_time_kind
+// (covering), so the rows arrive sorted without a sort step (CROSS JOIN
+// fixes SQLite's join order; PostgreSQL plans it per call, see readTx).
+// Times are the server-corrected ones (the kiosk's clock plus the offset
+// it measured), and kept-aside events count only once HR released them.
 func (db *DB) RecapEvents(ctx context.Context, scope server.RecapScope, from, to time.Time, fn func(server.RecapEvent) error) error {
 	cond, sargs := scopeCond(scope)
 	corr, err := db.recapCorrections(ctx, cond, sargs, from, to)
@@ -91,9 +89,10 @@ func (db *DB) RecapEvents(ctx context.Context, scope server.RecapScope, from, to
 	}
 	args := append(append([]any{}, sargs...), ns(from), ns(to))
 	return db.readTx(ctx, func(q querier) error {
-		rows, err := q.QueryContext(ctx, db.q(`SELECT e.nip, e.kind, e.time_ns, e.approval FROM employees p CROSS JOIN events e
-			WHERE e.nip = p.nip AND p.deleted = 0`+cond+` AND e.time_ns >= ? AND e.time_ns < ? AND e.kind IN `+recapKinds+`
-			ORDER BY p.nip, e.time_ns`), args...)
+		rows, err := q.QueryContext(ctx, db.q(`SELECT e.nip, e.kind, e.corrected_ns, e.approval FROM employees p CROSS JOIN events e
+			WHERE e.nip = p.nip AND p.deleted = 0`+cond+` AND e.corrected_ns >= ? AND e.corrected_ns < ? AND e.kind IN `+recapKinds+`
+			AND (e.held = '' OR e.review = 'released')
+			ORDER BY p.nip, e.corrected_ns`), args...)
 		if err != nil {
 			return fmt.Errorf("read recap events: %w", err)
 		}

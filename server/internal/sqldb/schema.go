@@ -157,12 +157,11 @@ var migrations = [][]string{
 		`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 		`CREATE TABLE employee_service (nip TEXT PRIMARY KEY, from_day INTEGER NOT NULL, to_day INTEGER NOT NULL)`,
 		// The recap walks a unit's people in NIP order and each one's
-		// events by (nip, time_ns): no sort, no scan of other units. The
-		// events index also covers kind and approval, so the recap reads
-		// the index alone (it replaces events_nip_time, a prefix of it).
+		// events by (nip, corrected_ns): no sort, no scan of other units.
+		// The events index also covers kind, approval and the kept-aside
+		// state, so the recap reads the index alone.
 		`CREATE INDEX recap_employees_unit_nip ON employees (unit, nip)`,
-		`CREATE INDEX events_nip_time_kind ON events (nip, time_ns, kind, approval)`,
-		`DROP INDEX IF EXISTS events_nip_time`,
+		`CREATE INDEX events_nip_time_kind ON events (nip, corrected_ns, kind, approval, held, review)`,
 		// The approvals queue finds manual events awaiting (or given) a
 		// decision without scanning the month's events.
 		`CREATE INDEX recap_events_decisions ON events (approval, time_ns) WHERE approval <> ''`,
