@@ -21,6 +21,7 @@ type approvalsData struct {
 	State  string
 	Next   string
 	Notice string
+	Done   string // the item just decided or created
 	Types  []attendance.ExceptionType
 	Form   exceptionForm
 }
@@ -80,7 +81,7 @@ func (c *Console) approvalsPage(w http.ResponseWriter, r *http.Request, v *view,
 		}
 	}
 	if n := q.Get("done"); n != "" {
-		d.Notice = v.T("approvals.done", n)
+		d.Notice, d.Done = v.T("approvals.done", n), n
 	}
 	v.Title, v.Data = "approvals.title", d
 	c.render(w, v, "approvals", status)

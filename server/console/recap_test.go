@@ -70,8 +70,10 @@ func testRecapFlow(s *site) {
 	}
 	for _, kind := range []string{"exception", "manual_event"} {
 		row := `tr[data-kind=` + kind + `][data-state=pending]`
+		id := eval[string](s, `document.querySelector("`+row+`").dataset.id`)
+		// Wait for this decision's notice, not the previous one's.
 		s.run(chromedp.SetValue(chromedp.CSS(row+` input[name=note]`), "ok, "+kind),
-			chromedp.Click(chromedp.CSS(row+` button.approve`)), chromedp.WaitVisible(chromedp.CSS("p.notice")))
+			chromedp.Click(chromedp.CSS(row+` button.approve`)), chromedp.WaitVisible(chromedp.CSS(`p.notice[data-done="`+id+`"]`)))
 	}
 	if n := s.count(`tr[data-state=pending]`); n != 0 {
 		t.Errorf("%d items still pending after the head's decisions", n)
