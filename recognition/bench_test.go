@@ -57,6 +57,37 @@ func BenchmarkDetectCNN640(b *testing.B) {
 	b.ReportMetric(float64(found), "faces")
 }
 
+// BenchmarkStillCNNFallback is what a still photo HOG misses costs
+// Detect: HOG, then the CNN, landmarks and descriptor (jimin3, 2100x1400,
+// detected at 2048 px).
+func BenchmarkStillCNNFallback(b *testing.B) {
+	e := testEngine(b)
+	data := readFile(b, filepath.Join(testutil.Dataset(b, "idols"), "jimin", "jimin3.jpg"))
+	for b.Loop() {
+		if f, err := e.Detect(context.Background(), data); err != nil || len(f) != 1 {
+			b.Fatalf("%d faces, %v", len(f), err)
+		}
+	}
+}
+
+// BenchmarkEmbed250 is one 250x250 photo through Detect, as `hadir
+// embed` does for each file (in-process: no start-up).
+func BenchmarkEmbed250(b *testing.B) {
+	e := testEngine(b)
+	var data []byte
+	for _, p := range photos250(b, 60) { // the first with one face HOG finds
+		if f, err := e.DetectWith(context.Background(), readFile(b, p), HOG); err == nil && len(f) == 1 {
+			data = readFile(b, p)
+			break
+		}
+	}
+	for b.Loop() {
+		if f, err := e.Detect(context.Background(), data); err != nil || len(f) != 1 {
+			b.Fatalf("%d faces, %v", len(f), err)
+		}
+	}
+}
+
 // BenchmarkGallerySearch10kx5 is one 1:N probe against 10,000 people with
 // 5 templates each, on one core (target: <= 1 ms).
 func BenchmarkGallerySearch10kx5(b *testing.B) {
