@@ -46,6 +46,11 @@ func Wrap(src *camera.Source, clk *clock.Manual) *Stepped { return &Stepped{Src:
 // clock to that frame's time) once the reader waits on it. It returns the
 // source's error when the video ends or fails.
 func (s *Stepped) Wait(ctx context.Context, after uint64) (uint64, error) {
+	if s.Src.Spec().Kind.Live() {
+		// A webcam or a stream is not paced by the clock; its timers are
+		// reconnect backoffs, which stepping would fire in a busy loop.
+		return s.Src.Wait(ctx, after)
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
