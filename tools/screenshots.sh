@@ -6,6 +6,9 @@
 #   03-checkin-unknown.png      a never-enrolled face
 #   04-enroll-capture.png       the enrollment wizard's capture step
 #   05-admin-log.png            the admin's attendance log
+#   console-*.png               every page of the HR web console (1366x768,
+#                               seeded data, Today in both languages, the
+#                               LB.1 as printed), from headless chromium
 # The app drives itself through these screens (HADIR_SCREENSHOT_DIR, see
 # app/screenshot.go) and captures its own window, so no window-automation
 # tool is needed. The tour turns liveness off and creates a demo admin, so
@@ -104,3 +107,13 @@ if [ "$n" -ne 5 ]; then
   exit 1
 fi
 echo "screenshots: wrote $n PNGs to $out"
+
+# The HR web console: the real hadir-server on 127.0.0.1 with a seeded
+# database, each page rendered by headless chromium (server/console).
+HADIR_CONSOLE_SCREENSHOTS=$out go test -count=1 -run TestScreenshots ./server/console
+nc=$(ls "$out"/console-*.png 2>/dev/null | wc -l)
+if [ "$nc" -lt 10 ]; then
+  echo "screenshots: expected the console's pages in $out, got $nc" >&2
+  exit 1
+fi
+echo "screenshots: wrote $nc console PNGs to $out"
