@@ -88,13 +88,18 @@ func (s *Server) handleDecideCorrection(approve bool) func(http.ResponseWriter, 
 // clock, never from the request.
 func (s *Server) handleApproval(approve bool) func(http.ResponseWriter, *http.Request, *principal) error {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
-		id := r.PathValue("id")
-		evs, err := s.store.Events(r.Context(), EventFilter{ID: id})
+		id, device := r.PathValue("id"), r.URL.Query().Get("device")
+		evs, err := s.store.Events(r.Context(), EventFilter{ID: id, Device: device, Kinds: []string{KindManual}, Scope: ScopeAll})
 		if err != nil {
 			return err
 		}
 		if len(evs) == 0 {
-			return fail(http.StatusNotFound, "not_found", "event %s not found", trunc(id))
+			return fail(http.StatusNotFound, "not_found", "manual event %s not found", trunc(id))
+		}
+		if len(evs) > 1 {
+			// Event ids are unique per device only: a kiosk must not be
+			// able to make a decision land on another kiosk's event.
+			return fail(http.StatusConflict, "ambiguous_event", "event id %s exists on %d devices; name one with ?device=", trunc(id), len(evs))
 		}
 		emp, _, err := s.store.Employee(r.Context(), evs[0].NIP)
 		if err != nil && p.user.Role != RoleAdmin {
@@ -109,8 +114,8 @@ func (s *Server) handleApproval(approve bool) func(http.ResponseWriter, *http.Re
 		}
 		now := s.now().UTC()
 		verb := map[bool]string{true: "approve", false: "reject"}[approve]
-		e, err := s.store.DecideManualEvent(r.Context(), id, Decision{Approve: approve, By: p.user.Name, At: now, Note: note},
-			AuditEntry{Time: now, Actor: p.actor(), Action: "manual." + verb, Target: id, Remote: p.remote, Detail: "nip=" + evs[0].NIP})
+		e, err := s.store.DecideManualEvent(r.Context(), evs[0].Device, id, Decision{Approve: approve, By: p.user.Name, At: now, Note: note},
+			AuditEntry{Time: now, Actor: p.actor(), Action: "manual." + verb, Target: id, Remote: p.remote, Detail: "device=" + evs[0].Device + " nip=" + evs[0].NIP})
 		if err != nil {
 			return err
 		}

@@ -209,7 +209,7 @@ type RecapStore interface {
 	DecideCorrection(ctx context.Context, id string, d Decision, a AuditEntry) (Correction, error)
 	// DecideManualEvent approves or rejects a pending manual event once:
 	// ErrDecided when already decided, ErrConflict when not manual.
-	DecideManualEvent(ctx context.Context, id string, d Decision, a AuditEntry) (Event, error)
+	DecideManualEvent(ctx context.Context, device, id string, d Decision, a AuditEntry) (Event, error)
 	// Approvals returns a page of the single queue, newest first.
 	Approvals(ctx context.Context, f ApprovalFilter) ([]ApprovalItem, error)
 

@@ -75,9 +75,6 @@ type Store interface {
 	// aside event, once (ErrNotFound; ErrConflict when not held or
 	// already reviewed).
 	ReviewHeld(ctx context.Context, device, id string, release bool, by string, now time.Time) (Event, error)
-	// SetApproval records a supervisor's decision on a manual event
-	// (ErrNotFound; ErrConflict when the event is not manual).
-	SetApproval(ctx context.Context, eventID string, approved bool, by string, now time.Time) (Event, error)
 
 	// CreateUser adds a user (ErrConflict when the name is taken).
 	CreateUser(ctx context.Context, u User) (User, error)

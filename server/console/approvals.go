@@ -96,7 +96,11 @@ func (c *Console) handleDecide(w http.ResponseWriter, r *http.Request, v *view) 
 		return errNotFound
 	}
 	body := map[string]string{"note": strings.TrimSpace(r.PostFormValue("note"))}
-	if err := c.send(r, v.s, http.MethodPost, base+url.PathEscape(id)+"/"+verb, body, nil); err != nil {
+	path := base + url.PathEscape(id) + "/" + verb
+	if dev := r.PostFormValue("device"); kind == server.ItemManual && dev != "" {
+		path += "?device=" + url.QueryEscape(dev) // event ids are unique per device only
+	}
+	if err := c.send(r, v.s, http.MethodPost, path, body, nil); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/approvals?done="+url.QueryEscape(id), http.StatusSeeOther)

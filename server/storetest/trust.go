@@ -23,6 +23,7 @@ var (
 	_ = register("TrustDuplicateScope", testDuplicateScope)
 	_ = register("TrustServerOwnedFields", testServerOwnedFields)
 	_ = register("TrustEventIDsPerDevice", testEventIDsPerDevice)
+	_ = register("TrustManualDecisionPerDevice", testManualDecisionPerDevice)
 )
 
 func statuses(t *testing.T, r Resp) []string {
@@ -354,5 +355,39 @@ func testEventIDsPerDevice(t *testing.T, b Backend) {
 	evs, _ := e.Store.Events(context.Background(), server.EventFilter{NIP: NIP(1)})
 	if len(evs) != 2 {
 		t.Errorf("%d events stored, want K1's and K2's", len(evs))
+	}
+}
+
+// testManualDecisionPerDevice: event ids are unique per device only, so a
+// decision names the device. A kiosk of another unit that reuses a
+// pending manual event's id can neither have its own event decided by
+// the decision on the real one nor block it: without ?device= the answer
+// is 409 ambiguous_event, with it exactly that device's event changes.
+func testManualDecisionPerDevice(t *testing.T, b Backend) {
+	e := Start(t, b)
+	put(t, e, NIP(1), "Ani", "DINKES", Templates(Seed(1), 1))
+	put(t, e, NIP(2), "Budi", "DINSOS", Templates(Seed(2), 1))
+	head := e.As("kepala", server.RoleHead, "DINKES")
+	real, rogue := e.Register("K1", "DINKES"), e.Register("K2", "DINSOS")
+	now := e.Clock.Now()
+	m := real.Next("manual", NIP(1), now.Add(-2*time.Hour))
+	e.Want(e.Do("POST", "/api/v1/events", real.Token, Batch(m)), 200, "")
+	id := m["id"].(string)
+	fake := api.Event{ID: id, Kind: "manual", NIP: NIP(2), Time: now.Add(-time.Hour), Device: "K2", Seq: 1, RecordedAt: now}
+	Seal(rogue.Secret, &fake)
+	e.Want(e.Do("POST", "/api/v1/events", rogue.Token, Batch(wireMap(fake))), 200, "")
+
+	e.Want(e.Do("POST", "/api/v1/manual-events/"+id+"/approve", head, map[string]any{"note": "ok"}), 409, "ambiguous_event")
+	e.Want(e.Do("POST", "/api/v1/manual-events/"+id+"/approve?device=K2", head, map[string]any{"note": "ok"}), 403, "")
+	e.Want(e.Do("POST", "/api/v1/manual-events/"+id+"/approve?device=K1", head, map[string]any{"note": "ok"}), 200, "")
+
+	for dev, want := range map[string]string{"K1": server.ApprovalApproved, "K2": server.ApprovalPending} {
+		evs, err := e.Store.Events(context.Background(), server.EventFilter{ID: id, Device: dev, Scope: server.ScopeAll})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("device %s event %s: %v, %v", dev, id, evs, err)
+		}
+		if evs[0].Approval != want {
+			t.Errorf("device %s's event is %q, want %q", dev, evs[0].Approval, want)
+		}
 	}
 }

@@ -73,13 +73,13 @@ func (db *DB) DecideCorrection(ctx context.Context, id string, d server.Decision
 
 // DecideManualEvent implements server.Store: only a pending manual event
 // changes, once (issue 13 #12: a decision cannot be flipped).
-func (db *DB) DecideManualEvent(ctx context.Context, id string, d server.Decision, a server.AuditEntry) (server.Event, error) {
+func (db *DB) DecideManualEvent(ctx context.Context, device, id string, d server.Decision, a server.AuditEntry) (server.Event, error) {
 	var e server.Event
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		e, err = scanEvent(tx.QueryRowContext(ctx, db.q(`SELECT `+eventCols+` FROM events WHERE id = ?`+db.d.ForUpdate), id))
+		e, err = scanEvent(tx.QueryRowContext(ctx, db.q(`SELECT `+eventCols+` FROM events WHERE device = ? AND id = ?`+db.d.ForUpdate), device, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("event %q: %w", id, server.ErrNotFound)
+			return fmt.Errorf("event %q of device %q: %w", id, device, server.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("read event %q: %w", id, err)
@@ -91,8 +91,8 @@ func (db *DB) DecideManualEvent(ctx context.Context, id string, d server.Decisio
 			return fmt.Errorf("%w: %w: event %s is %s", server.ErrConflict, server.ErrDecided, id, e.Approval)
 		}
 		e.Approval, e.ApprovedBy, e.ApprovedAt = decisionState(d.Approve), d.By, d.At.UTC()
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE events SET approval = ?, approved_by = ?, approved_ns = ? WHERE id = ? AND approval = ?`),
-			e.Approval, d.By, ns(d.At), id, server.ApprovalPending)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE events SET approval = ?, approved_by = ?, approved_ns = ? WHERE device = ? AND id = ? AND approval = ?`),
+			e.Approval, d.By, ns(d.At), device, id, server.ApprovalPending)
 		if err != nil {
 			return fmt.Errorf("decide event %q: %w", id, err)
 		}

@@ -358,29 +358,3 @@ func prefixed(p, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// SetApproval implements server.Store.
-func (db *DB) SetApproval(ctx context.Context, id string, approved bool, by string, now time.Time) (server.Event, error) {
-	state := server.ApprovalRejected
-	if approved {
-		state = server.ApprovalApproved
-	}
-	var e server.Event
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		e, err = scanEvent(tx.QueryRowContext(ctx, db.q(`SELECT `+eventCols+` FROM events WHERE id = ?`+db.d.ForUpdate), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("event %q: %w", id, server.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("read event %q: %w", id, err)
-		}
-		if e.Kind != server.KindManual {
-			return fmt.Errorf("%w: event %q is %q, only manual events are approved", server.ErrConflict, id, e.Kind)
-		}
-		e.Approval, e.ApprovedBy, e.ApprovedAt = state, by, now.UTC()
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE events SET approval = ?, approved_by = ?, approved_ns = ? WHERE id = ?`), state, by, now.UnixNano(), id)
-		return err
-	})
-	return e, err
-}
