@@ -55,6 +55,26 @@ func (s *Server) activePeople(r *http.Request, scope RecapScope) ([]RecapPerson,
 	return slices.DeleteFunc(all, func(p RecapPerson) bool { return p.Status == StatusInactive }), nil
 }
 
+// pagedPeople lists the active people of scope and, for JSON, cuts them
+// to the page asked for, narrowing the scope to that page's NIPs so the
+// recap reads only their events. CSV and XLSX take the whole scope.
+func (s *Server) pagedPeople(r *http.Request, scope RecapScope, format string) (people []RecapPerson, sc RecapScope, total, off, limit int, err error) {
+	if people, err = s.activePeople(r, scope); err != nil {
+		return nil, scope, 0, 0, 0, err
+	}
+	total = len(people)
+	if format != "json" {
+		return people, scope, total, 0, 0, nil
+	}
+	if people, off, limit, err = recapPage(r, people); err != nil {
+		return nil, scope, 0, 0, 0, err
+	}
+	if len(people) < total {
+		scope = RecapScope{NIPs: nipsOf(people)}
+	}
+	return people, scope, total, off, limit, nil
+}
+
 // recapColumns are the LB.1 count columns: the tiers of the schedule and
 // the exception types (active ones, plus any inactive one that occurs).
 func recapColumns(cfg *attendance.Config, types attendance.TypeSet, rows []RecapMonth) (tiers, excs []string) {
@@ -103,18 +123,9 @@ func (s *Server) handleLB1(w http.ResponseWriter, r *http.Request, p *principal)
 	if err != nil {
 		return err
 	}
-	people, err := s.activePeople(r, scope)
+	people, scope, total, off, limit, err := s.pagedPeople(r, scope, format)
 	if err != nil {
 		return err
-	}
-	total, off, limit := len(people), 0, 0
-	if format == "json" {
-		if people, off, limit, err = recapPage(r, people); err != nil {
-			return err
-		}
-		if len(people) < total {
-			scope = RecapScope{NIPs: nipsOf(people)}
-		}
 	}
 	var res []recapResult
 	if len(people) > 0 {
@@ -203,18 +214,9 @@ func (s *Server) handleLH(w http.ResponseWriter, r *http.Request, p *principal) 
 		return err
 	}
 	scope := RecapScope{Unit: unit}
-	people, err := s.activePeople(r, scope)
+	people, scope, total, off, limit, err := s.pagedPeople(r, scope, format)
 	if err != nil {
 		return err
-	}
-	total, off, limit := len(people), 0, 0
-	if format == "json" {
-		if people, off, limit, err = recapPage(r, people); err != nil {
-			return err
-		}
-		if len(people) < total {
-			scope = RecapScope{NIPs: nipsOf(people)}
-		}
 	}
 	var res []recapResult
 	if len(people) > 0 {
