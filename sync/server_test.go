@@ -182,6 +182,9 @@ func (s *realServer) code(units ...string) string {
 	for _, u := range units {
 		args = append(args, "--unit", u)
 	}
+	if len(units) == 0 {
+		args = append(args, "--all-units") // a code for every unit must say so
+	}
 	return s.cli("", args...)
 }
 

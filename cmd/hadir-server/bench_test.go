@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/hadir-id/hadir/api"
 	"image"
 	"image/jpeg"
 	"mime/multipart"
@@ -48,7 +49,7 @@ func resetPeak(tb testing.TB, pid int) {
 
 // benchServer starts hadir-server on SQLite with an admin and returns the
 // process, the admin's password and a device token for unit DINKES.
-func benchServer(b *testing.B, args ...string) (*proc, string) {
+func benchServer(b *testing.B, args ...string) (*proc, string, []byte) {
 	dir := b.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "hadir.db")
 	if out, stderr, rc := runCLI(b, dir, "admin-password-123\n", "user", "add", "--db", dsn, "--name", "admin", "--role", "admin"); rc != 0 {
@@ -66,7 +67,11 @@ func benchServer(b *testing.B, args ...string) (*proc, string) {
 	if st != 200 {
 		b.Fatalf("register: %d %v", st, reg)
 	}
-	return p, reg["token"].(string)
+	secret, err := api.DecodeSecret(reg["secret"].(string))
+	if err != nil {
+		b.Fatalf("register: secret: %v", err)
+	}
+	return p, reg["token"].(string), secret
 }
 
 // BenchmarkLoginFlood: 200 clients log in at once, three times each,
@@ -74,10 +79,10 @@ func benchServer(b *testing.B, args ...string) (*proc, string) {
 // finding 4: before the bound, 3.9-4.9 GB RSS and 7.9 s uploads). Reports
 // the server's peak RSS during the flood and the upload latencies.
 func BenchmarkLoginFlood(b *testing.B) {
-	p, device := benchServer(b)
+	p, device, secret := benchServer(b)
 	pid := p.cmd.Process.Pid
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 2 * time.Minute}
-	chain := storetest.Chain{Device: "K1"}
+	chain := storetest.Chain{Device: "K1", Secret: secret}
 	for range b.N {
 		resetPeak(b, pid)
 		var ok, shed, other int
@@ -170,7 +175,7 @@ func BenchmarkPhotoMemory(b *testing.B) {
 	var jb bytes.Buffer
 	jpeg.Encode(&jb, big, &jpeg.Options{Quality: 90})
 	big = nil
-	p, _ := benchServer(b, "--models", models)
+	p, _, _ := benchServer(b, "--models", models)
 	pid := p.cmd.Process.Pid
 	st, login := do(b, "POST", p.url+"/api/v1/auth/login", "", map[string]any{"name": "admin", "password": "admin-password-123"})
 	if st != 200 {

@@ -92,7 +92,7 @@ func BenchmarkConsoleOverhead(b *testing.B) {
 	loc, _ := time.LoadLocation("Asia/Jakarta")
 	start := env.Clock.Now().In(loc)
 	env.Clock.Advance(40 * 24 * time.Hour)
-	ch := storetest.Chain{Device: "K1"}
+	ch := storetest.Chain{Device: "K1", Secret: dev.Secret} // events carry K1's MAC
 	var batch []map[string]any
 	flush := func() {
 		if len(batch) > 0 {

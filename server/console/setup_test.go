@@ -136,7 +136,7 @@ func (s *site) seed(day time.Time) {
 		}
 		return v
 	}
-	ch := storetest.Chain{Device: "K1"}
+	ch := storetest.Chain{Device: "K1", Secret: k1.Secret} // events carry K1's MAC
 	d := s.nips["DINKES"]
 	s.Want(s.Do("POST", "/api/v1/events", k1.Token, storetest.Batch(
 		ch.Next("in", d[0], at("07:10")), ch.Next("in", d[1], at("07:52")), ch.Next("manual", d[2], at("07:20")),
