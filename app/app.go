@@ -59,7 +59,7 @@ func Run(ctx context.Context, args []string) error {
 	loaded := make(chan struct{})
 	go func() { // loads the services; ends once they are handed to the UI
 		defer close(loaded)
-		svc, err := openServices(k.ctx, cfg.DataDir, cfg.ModelsDir)
+		svc, err := openServices(k.ctx, cfg.DataDir, cfg.ModelsDir, syncOptions(cfg))
 		if err == nil {
 			k.sound = newPlayer(k.ctx, svc.soundDir())
 		}

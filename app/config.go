@@ -17,6 +17,10 @@ type Config struct {
 	Camera     string // camera spec overriding the saved setting; "" = use the setting
 	Schedule   string // schedule file overriding the saved setting; "" = use the setting
 	Fullscreen bool
+	// InsecureHTTP lets the sync client talk plain http to a server that
+	// is not on this machine: a lab only (logged at start). Without it an
+	// http:// server URL is refused; kiosks authenticate over https.
+	InsecureHTTP bool
 }
 
 // parseConfig reads the kiosk's flags and environment.
@@ -28,6 +32,7 @@ func parseConfig(args []string) (Config, error) {
 	fs.StringVar(&c.Camera, "camera", envOr("HADIR_CAMERA", ""), "camera: webcam index (0), /dev/videoN, rtsp:// or http:// URL, video file or image folder; overrides the saved setting")
 	fs.StringVar(&c.Schedule, "schedule", envOr("HADIR_SCHEDULE", ""), "attendance schedule file (TOML); overrides the saved setting")
 	fs.BoolVar(&c.Fullscreen, "fullscreen", true, "fill the screen (a kiosk); --fullscreen=false for a window")
+	fs.BoolVar(&c.InsecureHTTP, "lab-insecure-http", false, "LAB ONLY: allow a plain http:// sync server that is not this machine (logged); production kiosks use https")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

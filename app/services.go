@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	hsync "github.com/hadir-id/hadir/sync"
 	"path/filepath"
 
 	"github.com/hadir-id/hadir/checkin"
@@ -32,6 +33,8 @@ type services struct {
 	sync    syncer
 	close   []func()
 	loaded  bool // the gallery is filled
+
+	syncOpts hsync.Options // for the sync worker finish builds
 }
 
 // Close releases what openServices acquired, in reverse order.
@@ -56,7 +59,7 @@ func (e *startupError) Unwrap() error { return e.Err }
 // modelsDir, and fills the gallery from the store. A failure the operator
 // can fix (store in use, models missing, wrong key) comes back as a
 // *startupError naming what to show.
-func openServices(ctx context.Context, dataDir, modelsDir string) (*services, error) {
+func openServices(ctx context.Context, dataDir, modelsDir string, syncOpts hsync.Options) (*services, error) {
 	opts, err := storage.OptionsFromEnv()
 	if err != nil {
 		return nil, &startupError{Key: "problem.store_key", Err: err}
@@ -65,7 +68,7 @@ func openServices(ctx context.Context, dataDir, modelsDir string) (*services, er
 	if err != nil {
 		return nil, &startupError{Key: storeProblem(err), Err: fmt.Errorf("open store %s: %w", dataDir, err)}
 	}
-	s := &services{store: st, dataDir: dataDir, gallery: recognition.NewGallery()}
+	s := &services{store: st, dataDir: dataDir, gallery: recognition.NewGallery(), syncOpts: syncOpts}
 	s.close = append(s.close, func() { _ = st.Close() })
 	// The gallery first: its loading reads every template page, and
 	// those are given back before the face models take their ~100 MiB,
@@ -102,7 +105,7 @@ func (s *services) finish(ctx context.Context) error {
 		}
 	}
 	if s.sync == nil {
-		sy, err := newWorkerSync(s.store, s.gallery)
+		sy, err := newWorkerSync(s.store, s.gallery, s.syncOpts)
 		if err != nil {
 			sy = offlineSync{} // the kiosk still records offline
 		}

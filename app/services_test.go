@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	hsync "github.com/hadir-id/hadir/sync"
 	"image"
 	"testing"
 	"time"
@@ -17,14 +18,14 @@ import (
 // another process become a screen, not a crash.
 func TestStartupProblemsAreExplained(t *testing.T) {
 	dir := t.TempDir()
-	_, err := openServices(context.Background(), dir, t.TempDir())
+	_, err := openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
 	var se *startupError
 	if !errors.As(err, &se) || se.Key != "problem.models_missing" || !errors.Is(err, recognition.ErrModelMissing) {
 		t.Fatalf("no models: %v", err)
 	}
 	st := testStore(t, dir, time.Now) // the store is free again after the failed start
 	defer st.Close()
-	_, err = openServices(context.Background(), dir, t.TempDir())
+	_, err = openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
 	if !errors.As(err, &se) || se.Key != "problem.store_locked" || !errors.Is(err, storage.ErrLocked) {
 		t.Fatalf("store in use: %v", err)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/hadir-id/hadir/storage"
@@ -73,8 +74,8 @@ func (offlineSync) Rejected(context.Context) ([]storage.Event, error) {
 // an admin registers the device from the settings screen.
 type workerSync struct{ w *hsync.Worker }
 
-func newWorkerSync(store *storage.Store, gal hsync.Gallery) (syncer, error) {
-	w, err := hsync.New(store, gal, hsync.DefaultOptions())
+func newWorkerSync(store *storage.Store, gal hsync.Gallery, opts hsync.Options) (syncer, error) {
+	w, err := hsync.New(store, gal, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +127,17 @@ func asDuplicateFace(err error) (duplicateFace, bool) {
 	return duplicateFace{}, false
 }
 
+// syncOptions are the sync worker's options from the kiosk's start-up
+// configuration: zero fields are the sync package's defaults.
+func syncOptions(cfg Config) hsync.Options {
+	o := hsync.DefaultOptions()
+	if cfg.InsecureHTTP {
+		o.AllowInsecureHTTP = true
+		slog.Warn("sync: --lab-insecure-http: plain http to a remote server is allowed (lab only; device tokens travel unencrypted)")
+	}
+	return o
+}
+
 // syncProblemKey maps a sync error to a translation key.
 func syncErrorKey(err error) string {
 	switch {
@@ -147,6 +159,10 @@ func syncErrorKey(err error) string {
 		return "sync.problem.server_error"
 	case errors.Is(err, hsync.ErrDuplicateFace):
 		return "sync.err.duplicate_face"
+	case errors.Is(err, hsync.ErrInsecureURL):
+		return "sync.problem.insecure_url"
+	case errors.Is(err, hsync.ErrRekeyRefused):
+		return "sync.problem.rekey_refused"
 	}
 	return "sync.problem.other"
 }
