@@ -89,12 +89,12 @@ func (s *Server) handleDecideCorrection(approve bool) func(http.ResponseWriter, 
 func (s *Server) handleApproval(approve bool) func(http.ResponseWriter, *http.Request, *principal) error {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
 		id, device := r.PathValue("id"), r.URL.Query().Get("device")
-		evs, err := s.store.Events(r.Context(), EventFilter{ID: id, Device: device, Kinds: []string{KindManual}, Scope: ScopeAll})
+		evs, err := s.store.Events(r.Context(), EventFilter{ID: id, Device: device, Scope: ScopeAll})
 		if err != nil {
 			return err
 		}
 		if len(evs) == 0 {
-			return fail(http.StatusNotFound, "not_found", "manual event %s not found", trunc(id))
+			return fail(http.StatusNotFound, "not_found", "event %s not found", trunc(id))
 		}
 		if len(evs) > 1 {
 			// Event ids are unique per device only: a kiosk must not be

@@ -34,6 +34,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/hadir-ci.XXXXXX)
+metrics_token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 chmod 0755 "$work"
 srv=
 cleanup() {
@@ -50,6 +51,11 @@ HADIR_VERSION="$base~prev" HADIR_DEB_DIR=$work/prev packaging/build.sh
 HADIR_VERSION="$base" HADIR_DEB_DIR=$work/cur packaging/build.sh
 ls -l "$work"/prev "$work"/cur >&2
 
+# A run that failed midway leaves its packages installed: start clean.
+if dpkg-query -W -f='${Status}\n' hadir hadir-server hadir-models 2>/dev/null | grep -q 'install ok'; then
+	step "purge the packages a previous run left"
+	apt-get purge -y -qq hadir hadir-server hadir-models >/dev/null
+fi
 step "install version N ($base~prev)"
 apt-get install -y -qq "$work"/prev/*.deb >/dev/null
 for p in hadir hadir-server hadir-models; do
@@ -80,6 +86,7 @@ start_server() {
 		# shellcheck disable=SC1091
 		. /etc/default/hadir-server
 		HADIR_ADDR=127.0.0.1:0
+		HADIR_METRICS_TOKEN=$metrics_token # /metrics needs it (or an admin)
 		set +a
 		cd /
 		eval "set -- $exec"
@@ -156,7 +163,7 @@ code=$(hadir-server-admin code --unit CI --ttl 1h)
 [ -n "$code" ] || fail "hadir-server-admin code"
 kiosk sync --data /var/lib/hadir --server "$url" --code "$code" --name "ci-kiosk" | tee "$work/sync.json" >&2 || fail "hadir sync"
 grep -q '"pending":0' "$work/sync.json" || fail "events still pending after sync"
-stored=$(curl -fsS "$url/metrics" | sed -n 's/^hadir_events_stored //p')
+stored=$(curl -fsS -H "Authorization: Bearer $metrics_token" "$url/metrics" | sed -n 's/^hadir_events_stored //p')
 [ "$stored" = "$before" ] || fail "server stores $stored events, the kiosk had $before"
 echo "server stores $stored events (kiosk had $before)" >&2
 stop_server
