@@ -66,8 +66,10 @@ func unitAt(spans []unitSpan, t time.Time) string {
 // corrected time.
 func (db *DB) holdByUnit(ctx context.Context, tx *sql.Tx, units []string, events []server.Event, idx []int) error {
 	var nips []string
+	seen := make(map[string]bool, len(idx))
 	for _, i := range idx {
-		if e := &events[i]; e.Held == "" && e.NIP != "" && !slices.Contains(nips, e.NIP) {
+		if e := &events[i]; e.Held == "" && e.NIP != "" && !seen[e.NIP] {
+			seen[e.NIP] = true
 			nips = append(nips, e.NIP)
 		}
 	}
