@@ -101,6 +101,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 	if !p.device.Keyed {
 		return fail(http.StatusConflict, api.CodeRekeyRequired, "device %s has no secret yet: POST %s first (this kiosk was registered before event MACs)", p.device.ID, api.PathRekey)
 	}
+	if err := s.ingest.wait(r.Context()); err != nil {
+		return busy("uploads")
+	}
+	defer s.ingest.release()
 	r.Body = http.MaxBytesReader(w, r.Body, api.MaxBatchBytes)
 	items, err := DecodeBatch(r.Body, p.device.ID)
 	switch {
