@@ -39,11 +39,10 @@ func DefaultPolicy() Policy {
 // (0.368, idols; ORL's at 0.461) and its margin half again the default's,
 // so no measured stranger frame is clear, let alone two in a row; the
 // borderline matches (0.36-0.42, or a margin under 0.12) still need 3 of
-// 5. The same values bound template adaptation (DefaultAdaptation).
-// Measured by checkin's BenchmarkTimeToDecision (see its numbers there
+// 5. Measured by checkin's BenchmarkTimeToDecision (see its numbers there
 // and in the README).
 func ClearPolicy() Policy {
-	return Policy{Threshold: DefaultAdaptDistance, Margin: DefaultAdaptMargin}
+	return Policy{Threshold: 0.36, Margin: 0.12}
 }
 
 // DefaultTargetFPIR is the share of stranger attempts (single decisions)
