@@ -51,7 +51,9 @@ func orlNIP(subject int) string { return fmt.Sprintf("1990010120150120%02d", sub
 
 // enrollORL enrolls subjects 1-orlEnrolled with images 1-2 in k's store
 // and gallery (no face detection: the cached descriptors).
-func enrollORL(t *testing.T, k *kiosk) {
+func enrollORL(t *testing.T, k *kiosk) { enrollORLB(t, k) }
+
+func enrollORLB(t testing.TB, k *kiosk) {
 	t.Helper()
 	ctx := context.Background()
 	for s := 1; s <= orlEnrolled; s++ {
