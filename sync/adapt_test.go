@@ -30,7 +30,7 @@ func countAdapted(t *testing.T, s *storage.Store, nipStr string) (enrolled, adap
 // enrollment and come back with the roster still marked adapted: another
 // kiosk gets them, and the learning kiosk's own pull neither drops nor
 // duplicates them. The server refuses an adapted template far from every
-// enrolled one.
+// enrolled one, and its erasure order removes the adapted ones.
 func TestAdaptedTemplatesSyncLikeAnEnrollment(t *testing.T) {
 	srv := startServer(t)
 	ctx := context.Background()
@@ -79,5 +79,14 @@ func TestAdaptedTemplatesSyncLikeAnEnrollment(t *testing.T) {
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		t.Fatalf("push of a far adapted template = %v, want the server's refusal", err)
+	}
+
+	// Erasure ordered by the server removes the adapted templates too.
+	srv.cli("", "employee", "delete", nip(1))
+	if err := wb.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e, a := countAdapted(t, sb, nip(1)); e != 0 || a != 0 {
+		t.Errorf("after the server's erasure: %d enrolled, %d adapted templates left", e, a)
 	}
 }
