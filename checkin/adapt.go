@@ -27,6 +27,12 @@ type Adapted struct {
 // costs the template (the check-in stands), so it is logged by the
 // caller's OnAdapt, never shown to the person. It returns the reason a
 // face was not learnt ("" when it was).
+//
+// The gallery is set from the templates the store's transaction
+// returned. A roster pull that changes the same person between that
+// transaction and the Set is overwritten in the gallery (not in the
+// store) until the next pull or restart reloads the person; the store
+// stays the truth.
 func (p *Pipeline) adapt(ctx context.Context, nip string, c recognition.Face) recognition.AdaptReason {
 	w, ok := p.gal.(GalleryWriter)
 	if !ok || p.opts.NoAdapt || p.trial {
