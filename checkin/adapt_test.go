@@ -347,4 +347,17 @@ func TestRecordedCheckinLearnsIntoTheLiveGallery(t *testing.T) {
 		t.Fatalf("after the check-in: %d adapted in the store, gallery %d -> %d templates, OnAdapt %v; want 1, +1, one call",
 			adapted, before, after, heard)
 	}
+	// A restart loads it; calibration leaves it out.
+	for _, c := range []struct {
+		load func(context.Context, *storage.Store, *recognition.Gallery) (map[string]storage.Employee, error)
+		want int
+	}{{LoadGallery, after}, {LoadEnrolledGallery, before}} {
+		g := recognition.NewGallery()
+		if _, err := c.load(context.Background(), k.store, g); err != nil {
+			t.Fatal(err)
+		}
+		if _, n := g.Len(); n != c.want {
+			t.Errorf("reloaded gallery has %d templates, want %d", n, c.want)
+		}
+	}
 }
