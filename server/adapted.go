@@ -14,12 +14,7 @@ import (
 // time or all at once. (Near another NIP is refused for every template
 // by the store's duplicate check.)
 func checkAdapted(tpls []Template) error {
-	adapted := 0
-	for _, t := range tpls {
-		if t.Adapted {
-			adapted++
-		}
-	}
+	adapted := countAdapted(tpls)
 	switch {
 	case adapted == 0:
 		return nil
@@ -44,4 +39,15 @@ func checkAdapted(tpls []Template) error {
 		}
 	}
 	return nil
+}
+
+// countAdapted counts the adapted templates (for checks and the audit).
+func countAdapted(tpls []Template) int {
+	n := 0
+	for _, t := range tpls {
+		if t.Adapted {
+			n++
+		}
+	}
+	return n
 }

@@ -264,7 +264,7 @@ func (s *Server) handleEnrollment(w http.ResponseWriter, r *http.Request, p *pri
 	if err != nil {
 		return scopeDuplicate(err, p.device.Units)
 	}
-	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d rev=%d (kiosk)", e.Unit, len(tpls), rev))
+	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d adapted=%d rev=%d (kiosk)", e.Unit, len(tpls), countAdapted(tpls), rev))
 	s.writeJSON(w, http.StatusOK, api.EnrollmentResponse{ServerTime: s.stamp(), Revision: rev})
 	return nil
 }
