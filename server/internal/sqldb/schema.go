@@ -166,6 +166,11 @@ var migrations = [][]string{
 		// decision without scanning the month's events.
 		`CREATE INDEX recap_events_decisions ON events (approval, time_ns) WHERE approval <> ''`,
 	},
+	// 6: template adaptation: a template a kiosk learnt from a check-in
+	// (api.Template.Adapted), kept apart so its bound holds.
+	6: {
+		`ALTER TABLE templates ADD COLUMN adapted INTEGER NOT NULL DEFAULT 0`,
+	},
 	// 7: fewer index writes per ingested event. events_nip_time served
 	// only the retired /api/v1/reports (the recap reads
 	// events_nip_time_kind); kept-aside events are rare, so their index
