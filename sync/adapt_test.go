@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/hadir-id/hadir/internal/fixture"
-	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -32,15 +31,8 @@ func countAdapted(t *testing.T, s *storage.Store, nipStr string) (enrolled, adap
 // duplicates them. The server refuses an adapted template far from every
 // enrolled one, and its erasure order removes the adapted ones.
 func TestAdaptedTemplatesSyncLikeAnEnrollment(t *testing.T) {
-	srv := startServer(t)
+	srv, sb, wb, sa, ga, wa := kioskPair(t, nil)
 	ctx := context.Background()
-	sb := openStore(t, t.TempDir())
-	wb := newWorker(t, sb, nil, testOptions(t, srv.url))
-	registerKiosk(t, wb, srv, srv.url)
-	sa := openStore(t, t.TempDir())
-	ga := recognition.NewGallery()
-	wa := newWorker(t, sa, ga, testOptions(t, srv.url))
-	registerKiosk(t, wa, srv, srv.url)
 
 	enrollLocal(t, sb, nip(1), "Pegawai", "active", fixture.Face(1))
 	if err := wb.PushEnrollment(ctx, nip(1)); err != nil {
