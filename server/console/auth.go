@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -129,13 +130,17 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.loginForm(w, r, loginData{Name: name, Next: next, Error: msg}, res.status)
 		return
 	}
-	now := c.opt.Now()
-	for _, old := range c.sessions.expired(now, c.opt.IdleTimeout, c.opt.MaxAge) {
-		c.end(r, old)
+	sid, err := c.opt.Server.TokenSession(out.AccessToken)
+	if err == nil {
+		var tok string
+		if tok, err = c.start(r, out.User, sid); err == nil {
+			c.setCookie(w, r, sessionCookie, tok, 0)
+		}
 	}
-	s := &session{csrf: randomToken(), user: out.User, access: out.AccessToken, accessTo: out.ExpiresAt,
-		refresh: out.RefreshToken, created: now, lastUsed: now}
-	c.setCookie(w, r, sessionCookie, c.sessions.add(s), 0)
+	if err != nil {
+		c.fail(w, v, fmt.Errorf("start console session of %s: %w", out.User.Name, err))
+		return
+	}
 	c.setCookie(w, r, preCookie, "", -1)
 	if next == "" {
 		next = home(out.User.Role)

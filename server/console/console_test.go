@@ -31,6 +31,7 @@ func TestConsole(t *testing.T) {
 	t.Run("ExceptionApprovalsLB1XLSX", func(t *testing.T) { s.t = t; testRecapFlow(s) })
 	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
+	t.Run("SessionSharedAcrossServers", func(t *testing.T) { s.t = t; testTwoServers(s) })
 	t.Run("IdleSessionExpires", func(t *testing.T) { s.t = t; testIdle(s) })
 }
 
@@ -315,6 +316,29 @@ func testLogout(s *site) {
 	res := s.get("/today", ck.Value)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Errorf("old session cookie after logout: %d %s, want a redirect to /login", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// testTwoServers: a second server process on the same database serves
+// the session created on the first (cookies are per host, not per port,
+// so the browser sends it to both); a logout there ends it on the first.
+func testTwoServers(s *site) {
+	t := s.t
+	b := s.Another()
+	mount(t, b)
+	s.login("admin")
+	ck := s.sessionCookie().Value
+	s.run(chromedp.Navigate(b.URL+"/kiosks"), chromedp.WaitReady(chromedp.CSS("main")))
+	if p := s.location(); p != "/kiosks" {
+		t.Fatalf("session of server A on server B: at %s, want /kiosks", p)
+	}
+	if n := s.count("#logout"); n != 1 {
+		t.Fatalf("server B shows no logged-in page")
+	}
+	s.run(chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login")))
+	res := s.get("/kiosks", ck)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("server A after a logout on B: %d %s, want a redirect to /login", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 
