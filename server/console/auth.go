@@ -31,6 +31,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /employees", c.page(staff, c.handleEmployees))
 	m.HandleFunc("GET /employees/{nip}", c.page(staff, c.handleEmployee))
 	m.HandleFunc("POST /employees/{nip}/erase", c.page(admins, c.handleErase))
+	m.HandleFunc("POST /employees/{nip}/transfer", c.page(admins, c.handleTransfer))
 	m.HandleFunc("GET /users", c.page(admins, c.handleUsers))
 	m.HandleFunc("POST /users", c.page(admins, c.handleCreateUser))
 	m.HandleFunc("GET /audit", c.page(auditors, c.handleAudit))

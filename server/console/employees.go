@@ -137,6 +137,9 @@ type employeeData struct {
 	Next      string
 	Days      []dayRow
 	Zone      string
+	Kiosks    []kiosk  // the kiosks serving the unit (they hold the templates)
+	Units     []string // transfer targets offered (admin)
+	Notice    string
 }
 
 func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -179,6 +182,9 @@ func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view
 		if t := cmp.Or(day.CheckOut, day.CheckIn); t != "" {
 			d.LastDate, d.LastTime = day.Date, t
 		}
+	}
+	if err := c.profileExtras(r, v, &d); err != nil {
+		return err
 	}
 	v.Title, v.Data = "employee.title", d
 	c.render(w, v, "employee", http.StatusOK)
