@@ -45,6 +45,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /approvals", c.page(recap, c.handleApprovals))
 	m.HandleFunc("POST /approvals/{kind}/{id}/{verb}", c.page(recap, c.handleDecide))
 	m.HandleFunc("GET /approvals/exception/{id}/document", c.page(recap, c.handleDocument))
+	m.HandleFunc("GET /held", c.page(staff, c.handleHeld))
+	m.HandleFunc("POST /held/{device}/{id}/{verb}", c.page(admins, c.handleReviewHeld))
 	m.HandleFunc("POST /exceptions", c.page(staff, c.handleCreateException))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		v := c.newView(w, r, c.current(r))

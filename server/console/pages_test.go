@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/hadir-id/hadir/server/storetest"
 )
 
 // post submits a form built in the current page to action, with the
@@ -71,4 +74,79 @@ func testTransfer(s *site) {
 	s.open("/employees/" + nip)
 	s.run(chromedp.SetValue(chromedp.ID("tunit"), "DINKES"), chromedp.Click(chromedp.ID("transfer")),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+}
+
+// testHeld: kept-aside events are listed by unit (an operator sees their
+// kiosks' ones only and cannot decide); an admin releases and dismisses
+// them with a reason that reaches the audit log.
+func testHeld(s *site) {
+	t := s.t
+	day, err := time.ParseInLocation(time.DateOnly, s.today, wibLoc(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := day.Add(8 * time.Hour)
+	other, ghost, ghost2 := s.nips["DINSOS"][0], storetest.NIP(77), storetest.NIP(78)
+	s.Want(s.Do("POST", "/api/v1/events", s.k1.Token, storetest.Batch(s.ch1.Next("in", other, at), s.ch1.Next("in", ghost, at))), 200, "")
+	s.Want(s.Do("POST", "/api/v1/events", s.k2.Token, storetest.Batch(s.ch2.Next("in", ghost2, at))), 200, "")
+	rows := func() map[string]string { // nip -> device/id
+		out := map[string]string{}
+		for _, r := range eval[[][]string](s, `[...document.querySelectorAll("#held tbody tr[data-id]")].map(r => [r.cells[2].textContent, r.dataset.device + "/" + r.dataset.id])`) {
+			out[r[0]] = r[1]
+		}
+		return out
+	}
+
+	s.login("admin")
+	s.open("/held")
+	all := rows()
+	if len(all) != 3 || all[other] == "" || all[ghost] == "" || all[ghost2] == "" {
+		t.Fatalf("admin's held events %v, want %s, %s and %s", all, other, ghost, ghost2)
+	}
+	if got := s.text(`tr[data-held=unknown_nip] td strong`); got != "NIP tidak dikenal" {
+		t.Errorf("reason shown as %q", got)
+	}
+
+	s.login("op")
+	s.open("/held")
+	mine := rows()
+	if len(mine) != 2 || mine[ghost2] != "" {
+		t.Errorf("DINKES operator's held events %v: want K1's two, not K2's", mine)
+	}
+	if n := s.count("#held form"); n != 0 {
+		t.Errorf("operator is offered %d release forms", n)
+	}
+	for _, id := range []string{all[ghost2], all[ghost]} {
+		if st := s.post("/held/"+id+"/release", map[string]string{"note": "saya"}); st != "403" {
+			t.Errorf("operator's release of %s: status %q, want 403", id, st)
+		}
+	}
+
+	s.login("admin")
+	s.open("/held")
+	if st := s.post("/held/"+all[ghost]+"/dismiss", map[string]string{"note": " "}); st != "400" {
+		t.Errorf("dismiss without a reason: status %q, want 400", st)
+	}
+	s.open("/held")
+	rowSel := func(devID string) string {
+		dev, id, _ := strings.Cut(devID, "/")
+		return fmt.Sprintf(`tr[data-device=%q][data-id=%q]`, dev, id)
+	}
+	sel := rowSel(all[ghost])
+	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "NIP salah ketik di kios"),
+		chromedp.Click(chromedp.CSS(sel+" button.reject")), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	sel = rowSel(all[other])
+	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "pegawai dipinjam ke DINKES"),
+		chromedp.Click(chromedp.CSS(sel+" button.approve")), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	if left := rows(); len(left) != 1 || left[ghost2] == "" {
+		t.Errorf("still waiting after two decisions: %v", left)
+	}
+	s.open("/held?review=all")
+	if n := s.count(`tr[data-review=dismissed]`) + s.count(`tr[data-review=released]`); n != 2 {
+		t.Errorf("%d decided rows in the full list, want 2", n)
+	}
+	a := string(s.Do("GET", "/api/v1/audit?limit=5000", s.admin, nil).Raw)
+	if !strings.Contains(a, "NIP salah ketik di kios") || !strings.Contains(a, "pegawai dipinjam ke DINKES") {
+		t.Error("the reasons are not in the audit log")
+	}
 }
