@@ -31,6 +31,7 @@ func TestConsole(t *testing.T) {
 	t.Run("ExceptionApprovalsLB1XLSX", func(t *testing.T) { s.t = t; testRecapFlow(s) })
 	t.Run("EmployeeTransfer", func(t *testing.T) { s.t = t; testTransfer(s) })
 	t.Run("HeldEvents", func(t *testing.T) { s.t = t; testHeld(s) })
+	t.Run("Schedules", func(t *testing.T) { s.t = t; testSchedules(s) })
 	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
 	t.Run("SessionSharedAcrossServers", func(t *testing.T) { s.t = t; testTwoServers(s) })

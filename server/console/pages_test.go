@@ -3,6 +3,8 @@ package console_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -148,5 +150,90 @@ func testHeld(s *site) {
 	a := string(s.Do("GET", "/api/v1/audit?limit=5000", s.admin, nil).Raw)
 	if !strings.Contains(a, "NIP salah ketik di kios") || !strings.Contains(a, "pegawai dipinjam ke DINKES") {
 		t.Error("the reasons are not in the audit log")
+	}
+}
+
+// upload writes content to a file and submits it through the file input
+// sel of the current page, clicking submit; js runs before the click
+// (a hand edit of the form).
+func (s *site) upload(sel, content, submit, js string) {
+	s.t.Helper()
+	p := filepath.Join(s.t.TempDir(), "roster.csv")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+	acts := []chromedp.Action[chromedp.Void]{chromedp.SetUploadFiles(chromedp.CSS(sel), []string{p})}
+	if js != "" {
+		acts = append(acts, chromedp.Evaluate[chromedp.Void](js))
+	}
+	acts = append(acts, chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.CSS(submit)),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+	s.run(acts...)
+}
+
+// lines returns the line numbers of the listed refusals under sel.
+func (s *site) lines(sel string) []string {
+	return eval[[]string](s, fmt.Sprintf(`[...document.querySelectorAll(%q)].map(li => li.dataset.line)`, sel+" li[data-line]"))
+}
+
+// testSchedules: an operator views their unit's schedule and roster and
+// uploads a roster, refused line by line, then stored; not another
+// unit's. An admin edits a year's holidays, refused line by line.
+func testSchedules(s *site) {
+	t := s.t
+	d := s.nips["DINKES"]
+	day := s.today
+	s.login("op")
+	s.open("/settings/roster")
+	if got := s.text(`#schedule dd`); got != "WIB" {
+		t.Errorf("schedule zone %q", got)
+	}
+	bad := "nip,date,shift\n" + d[0] + "," + day + ",OFF\n" + s.nips["DINSOS"][0] + "," + day + ",OFF\n" +
+		d[1] + ",2026-13-01,OFF\n" + d[0] + "," + day + ",MALAM\n"
+	s.upload("#rfile", bad, "#upload-roster", "")
+	if got := s.lines("#upload-lines"); strings.Join(got, ",") != "3,4,5,5" {
+		t.Errorf("refused lines %v, want 3,4,5,5 (other unit, bad date, unknown shift, twice)", got)
+	}
+	if n := s.count(`#roster tr[data-nip]`); n != 0 {
+		t.Errorf("a refused roster stored %d lines", n)
+	}
+	s.upload("#rfile", d[0]+","+day+",OFF\n"+d[1]+","+day+",OFF\n", "#upload-roster", "")
+	if n := s.count(`#roster tr[data-nip]`); n != 2 || s.count("p.notice") != 1 {
+		t.Errorf("stored roster shows %d lines", n)
+	}
+	// Another unit: the page and a hand-edited upload are refused.
+	s.open("/settings/roster?unit=DINSOS")
+	if s.count(`p[data-status="403"]`) != 1 {
+		t.Error("operator of DINKES sees DINSOS's roster")
+	}
+	s.open("/settings/roster")
+	s.upload("#rfile", s.nips["DINSOS"][0]+","+day+",OFF\n", "#upload-roster",
+		`document.querySelector("form[action='/settings/roster'] input[name=unit]").value = "DINSOS"`)
+	if s.count(`p[data-status="403"]`) != 1 {
+		t.Error("operator of DINKES uploaded DINSOS's roster")
+	}
+	if st := s.post("/settings/holidays", map[string]string{"year": day[:4], "holidays": ""}); st != "403" {
+		t.Errorf("operator's holiday post: %q, want 403", st)
+	}
+
+	s.login("admin")
+	s.open("/settings")
+	y := day[:4]
+	date := y + "-08-17"
+	if day[5:] == "08-17" {
+		date = y + "-08-18"
+	}
+	s.run(chromedp.SetValue(chromedp.ID("holtext"), date+" libur Hari Kemerdekaan\nlibur saja\n"+y+"-02-30 libur Tidak ada\n"+date+" cuti Salah jenis\n"),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.ID("save-holidays")),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+	if got := s.lines("#hol-errors"); strings.Join(got, ",") != "2,3,4" {
+		t.Errorf("refused holiday lines %v, want 2,3,4", got)
+	}
+	s.run(chromedp.SetValue(chromedp.ID("holtext"), "# nasional\n"+date+" libur Hari Kemerdekaan\n"),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.ID("save-holidays")),
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+	r := s.Do("GET", "/api/v1/holidays?year="+y, s.admin, nil)
+	if !strings.Contains(string(r.Raw), `"date":"`+date+`"`) || strings.Count(string(r.Raw), `"date"`) != 1 {
+		t.Errorf("holidays after the edit: %s", r.Raw)
 	}
 }
