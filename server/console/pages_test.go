@@ -14,6 +14,15 @@ import (
 	"github.com/hadir-id/hadir/server/storetest"
 )
 
+// submit runs act (a click that submits a form) and waits for the next
+// page: the current one is marked first, so a match on the old page (a
+// notice already shown) cannot end the wait early.
+func (s *site) submit(act chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	s.run(chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), act,
+		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+}
+
 // post submits a form built in the current page to action, with the
 // session's real CSRF token (taken from the logout form) and fields: what
 // a user who edits the page, or types a URL, can send. It returns the
@@ -56,8 +65,8 @@ func testTransfer(s *site) {
 	if ids := eval[[]string](s, `[...document.querySelectorAll("#unit-kiosks tr[data-id]")].map(r => r.dataset.id)`); !slices.Contains(ids, "K1") || slices.Contains(ids, "K2") {
 		t.Errorf("kiosks of DINKES on the profile: %v, want K1 and not DINSOS's K2", ids)
 	}
-	s.run(chromedp.SetValue(chromedp.ID("tunit"), "DINSOS"), chromedp.Click(chromedp.ID("transfer")),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	s.run(chromedp.SetValue(chromedp.ID("tunit"), "DINSOS"))
+	s.submit(chromedp.Click(chromedp.ID("transfer")))
 	if got := s.text(`dd[data-k=unit]`); got != "DINSOS" {
 		t.Errorf("unit after the transfer: %q", got)
 	}
@@ -74,8 +83,8 @@ func testTransfer(s *site) {
 	}
 	s.login("admin")
 	s.open("/employees/" + nip)
-	s.run(chromedp.SetValue(chromedp.ID("tunit"), "DINKES"), chromedp.Click(chromedp.ID("transfer")),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	s.run(chromedp.SetValue(chromedp.ID("tunit"), "DINKES"))
+	s.submit(chromedp.Click(chromedp.ID("transfer")))
 }
 
 // testHeld: kept-aside events are listed by unit (an operator sees their
@@ -135,11 +144,11 @@ func testHeld(s *site) {
 		return fmt.Sprintf(`tr[data-device=%q][data-id=%q]`, dev, id)
 	}
 	sel := rowSel(all[ghost])
-	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "NIP salah ketik di kios"),
-		chromedp.Click(chromedp.CSS(sel+" button.reject")), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "NIP salah ketik di kios"))
+	s.submit(chromedp.Click(chromedp.CSS(sel + " button.reject")))
 	sel = rowSel(all[other])
-	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "pegawai dipinjam ke DINKES"),
-		chromedp.Click(chromedp.CSS(sel+" button.approve")), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	s.run(chromedp.SendKeys(chromedp.CSS(sel+" input[name=note]"), "pegawai dipinjam ke DINKES"))
+	s.submit(chromedp.Click(chromedp.CSS(sel + " button.approve")))
 	if left := rows(); len(left) != 1 || left[ghost2] == "" {
 		t.Errorf("still waiting after two decisions: %v", left)
 	}
@@ -166,9 +175,8 @@ func (s *site) upload(sel, content, submit, js string) {
 	if js != "" {
 		acts = append(acts, chromedp.Evaluate[chromedp.Void](js))
 	}
-	acts = append(acts, chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.CSS(submit)),
-		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
 	s.run(acts...)
+	s.submit(chromedp.Click(chromedp.CSS(submit)))
 }
 
 // lines returns the line numbers of the listed refusals under sel.
@@ -223,15 +231,13 @@ func testSchedules(s *site) {
 	if day[5:] == "08-17" {
 		date = y + "-08-18"
 	}
-	s.run(chromedp.SetValue(chromedp.ID("holtext"), date+" libur Hari Kemerdekaan\nlibur saja\n"+y+"-02-30 libur Tidak ada\n"+date+" cuti Salah jenis\n"),
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.ID("save-holidays")),
-		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+	s.run(chromedp.SetValue(chromedp.ID("holtext"), date+" libur Hari Kemerdekaan\nlibur saja\n"+y+"-02-30 libur Tidak ada\n"+date+" cuti Salah jenis\n"))
+	s.submit(chromedp.Click(chromedp.ID("save-holidays")))
 	if got := s.lines("#hol-errors"); strings.Join(got, ",") != "2,3,4" {
 		t.Errorf("refused holiday lines %v, want 2,3,4", got)
 	}
-	s.run(chromedp.SetValue(chromedp.ID("holtext"), "# nasional\n"+date+" libur Hari Kemerdekaan\n"),
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.left = "1"`), chromedp.Click(chromedp.ID("save-holidays")),
-		chromedp.WaitReady(chromedp.CSS(`body:not([data-left]) main`)))
+	s.run(chromedp.SetValue(chromedp.ID("holtext"), "# nasional\n"+date+" libur Hari Kemerdekaan\n"))
+	s.submit(chromedp.Click(chromedp.ID("save-holidays")))
 	r := s.Do("GET", "/api/v1/holidays?year="+y, s.admin, nil)
 	if !strings.Contains(string(r.Raw), `"date":"`+date+`"`) || strings.Count(string(r.Raw), `"date"`) != 1 {
 		t.Errorf("holidays after the edit: %s", r.Raw)

@@ -130,3 +130,26 @@ func (db *DB) revokeEnded(ctx context.Context, tx *sql.Tx, rows *sql.Rows, now t
 	}
 	return len(all), nil
 }
+
+// EmployeeUnits returns the units that have employees, sorted: the
+// console's unit pickers, which would otherwise read every employee (a
+// 10,000-person regency: 50 ms per page) to learn forty names.
+func (db *DB) EmployeeUnits(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT unit FROM employees WHERE deleted = 0 ORDER BY unit`)
+	if err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("list units: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	return out, nil
+}

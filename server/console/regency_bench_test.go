@@ -1,0 +1,92 @@
+package console_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hadir-id/hadir/server"
+	"github.com/hadir-id/hadir/server/console"
+	"github.com/hadir-id/hadir/server/storetest"
+)
+
+// BenchmarkConsoleRegency times each console page backed by the API and
+// the API requests behind it (the data the page shows) at the regency
+// size of issue 14: 10,000 people in 40 units, a month of events (440,000;
+// HADIR_BENCH_YEAR=1 adds the eleven months before, about 5.3 million).
+// The console's overhead is page minus api: session, units list, template
+// and formatting (target: <= 50 ms). Run:
+//
+//	go test -run '^$' -bench ConsoleRegency -benchtime 5x ./server/console
+func BenchmarkConsoleRegency(b *testing.B) {
+	now := time.Date(2026, 10, 30, 10, 0, 0, 0, time.UTC) // Friday 17:00 WIB
+	clock := func() time.Time { return now }
+	env := storetest.Start(b, backend, func(c *server.Config) { c.Now = clock })
+	start := time.Now()
+	n := storetest.FillRegency(b, env.Store, os.Getenv("HADIR_BENCH_YEAR") != "")
+	b.Logf("filled 10,000 people, %d events in %s", n, time.Since(start).Round(time.Second))
+	c, err := console.New(console.Options{Server: env.Server, Store: env.Store, Now: clock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.Server.MountPages(c)
+	pw := env.User("admin", server.RoleAdmin)
+	tok, _ := env.Login("admin", pw)
+	cl := formLogin(b, env.URL, "admin", pw)
+
+	var today []string // the Today page shows every unit's day and the fleet
+	for u := range 40 {
+		unit := fmt.Sprintf("U%02d", u)
+		today = append(today, "/api/v1/reports/daily?unit="+unit, "/api/v1/manual-events?unit="+unit+"&status=pending")
+	}
+	today = append(today, "/api/v1/devices")
+	m := "2026-10"
+	q := url.QueryEscape
+	pairs := []struct {
+		name string
+		page string
+		api  []string
+	}{
+		{"today_40units", "/today", today},
+		{"lb1_unit250", "/recap/monthly?unit=U01&month=" + m, []string{"/api/v1/recap/monthly?unit=U01&offset=0&limit=50&month=" + m}},
+		{"lb1_unit4000", "/recap/monthly?unit=U00&month=" + m, []string{"/api/v1/recap/monthly?unit=U00&offset=0&limit=50&month=" + m}},
+		{"lb1_all", "/recap/monthly?unit=all&month=" + m, []string{"/api/v1/recap/monthly?unit=all&offset=0&limit=50&month=" + m}},
+		{"lh_unit4000", "/recap/daily?unit=U00&date=2026-10-14", []string{"/api/v1/recap/daily?unit=U00&date=2026-10-14&offset=0&limit=50"}},
+		{"lb2_person", "/recap/person/" + q(storetest.NIP(4321)) + "?month=" + m, []string{"/api/v1/recap/person/" + q(storetest.NIP(4321)) + "?month=" + m}},
+		{"approvals", "/approvals", []string{"/api/v1/approvals?state=pending&limit=50", "/api/v1/exception-types"}},
+		{"employees_search", "/employees?q=Pegawai+0432", []string{"/api/v1/employees?unit="}},
+	}
+	get := func(b *testing.B, cl *http.Client, path, token string) {
+		req, _ := http.NewRequest(http.MethodGet, env.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := cl.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Request.URL.Path == "/login" {
+			b.Fatalf("%s: %d at %s", path, res.StatusCode, res.Request.URL.Path)
+		}
+	}
+	for _, p := range pairs {
+		b.Run(p.name+"/api", func(b *testing.B) {
+			for b.Loop() {
+				for _, a := range p.api {
+					get(b, http.DefaultClient, a, tok)
+				}
+			}
+		})
+		b.Run(p.name+"/page", func(b *testing.B) {
+			for b.Loop() {
+				get(b, cl, p.page, "")
+			}
+		})
+	}
+}
