@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +174,35 @@ func testConsoleSessionsPrune(t *testing.T, b Backend) {
 		if !r.keep && (!errors.Is(err, server.ErrNotFound) || !errors.Is(uerr, server.ErrNotFound)) {
 			t.Errorf("%s: expired session kept: console %v, API %v", r.name, err, uerr)
 		}
+	}
+}
+
+var _ = register("ConsoleUnits", testConsoleUnits)
+
+// testConsoleUnits: the console's unit list is the units of the current
+// (not erased) employees, sorted, once each.
+func testConsoleUnits(t *testing.T, b Backend) {
+	e := Start(t, b)
+	ul, ok := e.Store.(interface {
+		EmployeeUnits(ctx context.Context) ([]string, error)
+	})
+	if !ok {
+		t.Fatalf("%T lists no units", e.Store)
+	}
+	admin := e.As("admin", server.RoleAdmin)
+	rng := Seed(5)
+	devs := map[string]*Device{"DINSOS": e.Register("K1", "DINSOS"), "DINKES": e.Register("K2", "DINKES"), "BAPPEDA": e.Register("K3", "BAPPEDA")}
+	for i, unit := range []string{"DINSOS", "DINKES", "DINSOS", "BAPPEDA"} {
+		body := map[string]any{"employee": map[string]any{"nip": NIP(i + 1), "name": "P", "unit": unit, "status": "active"},
+			"templates": []any{WireTemplate(Templates(rng, 1)[0])}}
+		e.Want(e.Do("POST", "/api/v1/enrollments", devs[unit].Token, body), 200, "")
+	}
+	e.Want(e.Do("DELETE", "/api/v1/employees/"+NIP(4), admin, nil), 200, "")
+	got, err := ul.EmployeeUnits(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "DINKES,DINSOS" {
+		t.Errorf("units %v, want [DINKES DINSOS] (BAPPEDA's only person erased)", got)
 	}
 }
