@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -60,32 +59,17 @@ func BenchmarkConsoleRegency(b *testing.B) {
 		{"approvals", "/approvals", []string{"/api/v1/approvals?state=pending&limit=50", "/api/v1/exception-types"}},
 		{"employees_search", "/employees?q=Pegawai+0432", []string{"/api/v1/employees?unit="}},
 	}
-	get := func(b *testing.B, cl *http.Client, path, token string) {
-		req, _ := http.NewRequest(http.MethodGet, env.URL+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := cl.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 || res.Request.URL.Path == "/login" {
-			b.Fatalf("%s: %d at %s", path, res.StatusCode, res.Request.URL.Path)
-		}
-	}
 	for _, p := range pairs {
 		b.Run(p.name+"/api", func(b *testing.B) {
 			for b.Loop() {
 				for _, a := range p.api {
-					get(b, http.DefaultClient, a, tok)
+					benchGet(b, http.DefaultClient, env.URL+a, tok)
 				}
 			}
 		})
 		b.Run(p.name+"/page", func(b *testing.B) {
 			for b.Loop() {
-				get(b, cl, p.page, "")
+				benchGet(b, cl, env.URL+p.page, "")
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -46,39 +47,60 @@ type todayData struct {
 	DateText string
 }
 
-// dailyRow is the part of the daily report Today counts.
-type dailyRow struct {
-	Status string `json:"status"`
+// statusKey is how the daily report writes a row's status. Rows are flat
+// objects and a string containing these bytes would be escaped (\"), so
+// each occurrence is one row's status: counting them spares decoding every
+// row of every unit (a regency's Today reads 10,000 rows in 40 reports;
+// decoding them cost the page 50-100 ms more than the API calls).
+var statusKey = []byte(`"status":"`)
+
+// countStatuses counts the rows of a daily report JSON body by status.
+func countStatuses(body []byte) map[attendance.Status]int {
+	out := map[attendance.Status]int{}
+	for {
+		i := bytes.Index(body, statusKey)
+		if i < 0 {
+			return out
+		}
+		body = body[i+len(statusKey):]
+		j := bytes.IndexByte(body, '"')
+		if j < 0 {
+			return out
+		}
+		out[attendance.Status(body[:j])]++
+		body = body[j:]
+	}
 }
 
 func (c *Console) unitToday(r *http.Request, v *view, unit string) (unitToday, error) {
-	var rep struct {
-		Date string     `json:"date"`
-		Rows []dailyRow `json:"rows"`
-	}
-	if err := c.get(r, v.s, "/api/v1/reports/daily?unit="+url.QueryEscape(unit), &rep); err != nil {
+	tok, err := c.token(r, v.s)
+	if err != nil {
 		return unitToday{}, err
 	}
-	u := unitToday{Unit: unit, Date: rep.Date, Zone: zoneName(c.opt.Now().In(c.opt.Schedule(unit).Location()))}
-	for _, row := range rep.Rows {
-		switch attendance.Status(row.Status) {
+	res := c.call(r, tok, http.MethodGet, "/api/v1/reports/daily?unit="+url.QueryEscape(unit), nil)
+	if res.status != http.StatusOK {
+		return unitToday{}, &apiError{status: res.status, msg: res.message()}
+	}
+	loc := c.opt.Schedule(unit).Location()
+	now := c.opt.Now().In(loc)
+	u := unitToday{Unit: unit, Date: attendance.DateOf(now, loc).String(), Zone: zoneName(now)}
+	for st, n := range countStatuses(res.body.Bytes()) {
+		switch st {
 		case attendance.StatusHoliday, attendance.StatusDayOff:
 			continue
-		case attendance.StatusPresent:
-			u.Present++
+		case attendance.StatusPresent, attendance.StatusEarlyLeave:
+			u.Present += n
 		case attendance.StatusLate:
-			u.Present++
-			u.Late++
-		case attendance.StatusEarlyLeave:
-			u.Present++
+			u.Present += n
+			u.Late += n
 		case attendance.StatusNoRecord:
-			u.Absent++
+			u.Absent += n
 		case attendance.StatusPendingSync:
-			u.Pending++
+			u.Pending += n
 		default:
-			u.Exception++
+			u.Exception += n
 		}
-		u.Total++
+		u.Total += n
 	}
 	var manual struct {
 		Events []struct{} `json:"events"`
