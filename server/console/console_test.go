@@ -35,7 +35,7 @@ func TestConsole(t *testing.T) {
 	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
 	t.Run("SessionSharedAcrossServers", func(t *testing.T) { s.t = t; testTwoServers(s) })
-	t.Run("IdleSessionExpires", func(t *testing.T) { s.t = t; testIdle(s) })
+	t.Run("IdleAndOldSessionsEnd", func(t *testing.T) { s.t = t; testIdle(s) })
 }
 
 // apiCounts counts the API's daily report of unit like the Today page.
@@ -358,6 +358,19 @@ func testIdle(s *site) {
 	s.open("/kiosks")
 	if p := s.location(); p != "/login" {
 		t.Errorf("idle browser at %s, want /login", p)
+	}
+	// A session in use every 25 minutes still ends 12 hours after login.
+	s.login("admin")
+	ck = s.sessionCookie().Value
+	for i := range 28 { // 11 h 40 min
+		s.Clock.Advance(25 * time.Minute)
+		if res := s.get("/kiosks", ck); res.StatusCode != http.StatusOK {
+			t.Fatalf("session in use ended after %d minutes: %d", 25*(i+1), res.StatusCode)
+		}
+	}
+	s.Clock.Advance(25 * time.Minute)
+	if res := s.get("/kiosks", ck); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("session alive past 12 hours: %d", res.StatusCode)
 	}
 }
 
