@@ -121,7 +121,7 @@ func BenchmarkConsoleOverhead(b *testing.B) {
 		{"lb1", "/api/v1/recap/monthly?unit=DINKES&limit=50&month=" + m, "/recap/monthly?unit=DINKES&month=" + m},
 		{"lb2", "/api/v1/recap/person/" + storetest.NIP(1) + "?month=" + m, "/recap/person/" + storetest.NIP(1) + "?month=" + m},
 		{"employees", "/api/v1/employees?unit=DINKES", "/employees?unit=DINKES"},
-		{"today", "/api/v1/reports/daily?unit=DINKES", "/today"},
+		{"today", "/api/v1/recap/daily?unit=DINKES&offset=0&limit=1000", "/today"},
 		{"approvals", "/api/v1/approvals", "/approvals"},
 	}
 	for _, p := range pairs {

@@ -38,26 +38,26 @@ func TestConsole(t *testing.T) {
 	t.Run("IdleAndOldSessionsEnd", func(t *testing.T) { s.t = t; testIdle(s) })
 }
 
-// apiCounts counts the API's daily report of unit like the Today page.
+// apiCounts counts the API's LH of unit for today like the Today page.
 func apiCounts(s *site, unit string) map[string]int {
-	r := s.Do("GET", "/api/v1/reports/daily?unit="+unit, s.admin, nil)
+	r := s.Do("GET", "/api/v1/recap/daily?limit=1000&unit="+unit, s.admin, nil)
 	s.Want(r, 200, "")
 	if r.Str("date") != s.today {
 		s.t.Fatalf("API date %s, want %s", r.Str("date"), s.today)
 	}
 	n := map[string]int{}
 	for _, x := range r.JSON["rows"].([]any) {
-		st := attendance.Status(x.(map[string]any)["status"].(string))
+		code := x.(map[string]any)["code"].(string)
 		n["total"]++
-		switch st {
-		case attendance.StatusPresent, attendance.StatusEarlyLeave:
+		switch code {
+		case attendance.CodePresent, attendance.CodeEarly:
 			n["present"]++
-		case attendance.StatusLate:
+		case attendance.CodeLate, attendance.CodeLateEarly:
 			n["present"]++
 			n["late"]++
-		case attendance.StatusNoRecord:
+		case attendance.CodeAbsent, attendance.CodeNotYet:
 			n["absent"]++
-		case attendance.StatusPendingSync:
+		case attendance.CodePending:
 			n["pending"]++
 		default:
 			n["exception"]++

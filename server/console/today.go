@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/hadir-id/hadir/attendance"
 )
@@ -47,60 +48,59 @@ type todayData struct {
 	DateText string
 }
 
-// statusKey is how the daily report writes a row's status. Rows are flat
-// objects and a string containing these bytes would be escaped (\"), so
-// each occurrence is one row's status: counting them spares decoding every
-// row of every unit (a regency's Today reads 10,000 rows in 40 reports;
-// decoding them cost the page 50-100 ms more than the API calls).
-var statusKey = []byte(`"status":"`)
+// codeKey is how the LH (GET /api/v1/recap/daily) writes a row's day
+// code. Rows are flat objects and a string containing these bytes would be
+// escaped (\"), so each occurrence is one row's code: counting them spares
+// decoding every row of every unit (a regency's Today reads 10,000 rows;
+// decoding them cost the page 50-200 ms more than the API calls).
+var codeKey = []byte(`"code":"`)
 
-// countStatuses counts the rows of a daily report JSON body by status.
-func countStatuses(body []byte) map[attendance.Status]int {
-	out := map[attendance.Status]int{}
+// countCodes counts the rows of an LH JSON body by day code.
+func countCodes(body []byte) map[string]int {
+	out := map[string]int{}
 	for {
-		i := bytes.Index(body, statusKey)
+		i := bytes.Index(body, codeKey)
 		if i < 0 {
 			return out
 		}
-		body = body[i+len(statusKey):]
+		body = body[i+len(codeKey):]
 		j := bytes.IndexByte(body, '"')
 		if j < 0 {
 			return out
 		}
-		out[attendance.Status(body[:j])]++
+		out[string(body[:j])]++
 		body = body[j:]
 	}
 }
 
+// todayPage is the LH page size Today asks for (the API's largest).
+const todayPage = 1000
+
+// unitToday counts the unit's LH of today by code, the recap's own
+// verdicts: exceptions count as exceptions and a day a kiosk has not yet
+// synced is BS (pending), never TK.
 func (c *Console) unitToday(r *http.Request, v *view, unit string) (unitToday, error) {
 	tok, err := c.token(r, v.s)
 	if err != nil {
 		return unitToday{}, err
 	}
-	res := c.call(r, tok, http.MethodGet, "/api/v1/reports/daily?unit="+url.QueryEscape(unit), nil)
-	if res.status != http.StatusOK {
-		return unitToday{}, &apiError{status: res.status, msg: res.message()}
-	}
 	loc := c.opt.Schedule(unit).Location()
 	now := c.opt.Now().In(loc)
 	u := unitToday{Unit: unit, Date: attendance.DateOf(now, loc).String(), Zone: zoneName(now)}
-	for st, n := range countStatuses(res.body.Bytes()) {
-		switch st {
-		case attendance.StatusHoliday, attendance.StatusDayOff:
-			continue
-		case attendance.StatusPresent, attendance.StatusEarlyLeave:
-			u.Present += n
-		case attendance.StatusLate:
-			u.Present += n
-			u.Late += n
-		case attendance.StatusNoRecord:
-			u.Absent += n
-		case attendance.StatusPendingSync:
-			u.Pending += n
-		default:
-			u.Exception += n
+	for off := 0; ; {
+		q := url.Values{"unit": {unit}, "offset": {strconv.Itoa(off)}, "limit": {strconv.Itoa(todayPage)}}
+		res := c.call(r, tok, http.MethodGet, "/api/v1/recap/daily?"+q.Encode(), nil)
+		if res.status != http.StatusOK {
+			return unitToday{}, &apiError{status: res.status, msg: res.message()}
 		}
-		u.Total += n
+		rows := 0
+		for code, n := range countCodes(res.body.Bytes()) {
+			rows += n
+			u.count(code, n)
+		}
+		if off += rows; rows < todayPage {
+			break
+		}
 	}
 	var manual struct {
 		Events []struct{} `json:"events"`
@@ -111,6 +111,26 @@ func (c *Console) unitToday(r *http.Request, v *view, unit string) (unitToday, e
 	u.Waiting = len(manual.Events)
 	u.Bars, u.Label = bars(u), barLabel(v, u)
 	return u, nil
+}
+
+// count adds n rows of day code to the unit's counts.
+func (u *unitToday) count(code string, n int) {
+	switch code {
+	case attendance.CodeHoliday, attendance.CodeCollective, attendance.CodeOff:
+		return // not a working day
+	case attendance.CodePresent, attendance.CodeEarly:
+		u.Present += n
+	case attendance.CodeLate, attendance.CodeLateEarly:
+		u.Present += n
+		u.Late += n
+	case attendance.CodeAbsent, attendance.CodeNotYet:
+		u.Absent += n // no record (yet)
+	case attendance.CodePending:
+		u.Pending += n
+	default:
+		u.Exception += n // an approved exception's type
+	}
+	u.Total += n
 }
 
 // bars lays out present (on time), late, exception, pending and absent

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -193,7 +194,7 @@ func testConsoleUnits(t *testing.T, b Backend) {
 	rng := Seed(5)
 	devs := map[string]*Device{"DINSOS": e.Register("K1", "DINSOS"), "DINKES": e.Register("K2", "DINKES"), "BAPPEDA": e.Register("K3", "BAPPEDA")}
 	for i, unit := range []string{"DINSOS", "DINKES", "DINSOS", "BAPPEDA"} {
-		body := map[string]any{"employee": map[string]any{"nip": NIP(i + 1), "name": "P", "unit": unit, "status": "active"},
+		body := map[string]any{"employee": map[string]any{"nip": NIP(i + 1), "name": []string{"Ani", "Budi", "Bu Ani", "Dedi"}[i], "unit": unit, "status": "active"},
 			"templates": []any{WireTemplate(Templates(rng, 1)[0])}}
 		e.Want(e.Do("POST", "/api/v1/enrollments", devs[unit].Token, body), 200, "")
 	}
@@ -204,5 +205,13 @@ func testConsoleUnits(t *testing.T, b Backend) {
 	}
 	if strings.Join(got, ",") != "DINKES,DINSOS" {
 		t.Errorf("units %v, want [DINKES DINSOS] (BAPPEDA's only person erased)", got)
+	}
+	// The console's search: a NIP prefix or a part of the name, any case.
+	for q, want := range map[string]int{"ani": 2, "BUDI": 1, NIP(2): 1, NIP(2)[:4]: 3, "zz": 0} {
+		r := e.Do("GET", "/api/v1/employees?q="+url.QueryEscape(q), admin, nil)
+		e.Want(r, 200, "")
+		if n := len(r.JSON["employees"].([]any)); n != want {
+			t.Errorf("search %q: %d people, want %d", q, n, want)
+		}
 	}
 }
