@@ -32,6 +32,7 @@ func TestConsole(t *testing.T) {
 	t.Run("EmployeeTransfer", func(t *testing.T) { s.t = t; testTransfer(s) })
 	t.Run("HeldEvents", func(t *testing.T) { s.t = t; testHeld(s) })
 	t.Run("Schedules", func(t *testing.T) { s.t = t; testSchedules(s) })
+	t.Run("EvidencePhotoNote", func(t *testing.T) { s.t = t; testEvidenceNote(s) })
 	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
 	t.Run("SessionSharedAcrossServers", func(t *testing.T) { s.t = t; testTwoServers(s) })

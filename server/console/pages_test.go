@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hadir-id/hadir/api"
 	"github.com/hadir-id/hadir/server/storetest"
 )
 
@@ -241,5 +242,28 @@ func testSchedules(s *site) {
 	r := s.Do("GET", "/api/v1/holidays?year="+y, s.admin, nil)
 	if !strings.Contains(string(r.Raw), `"date":"`+date+`"`) || strings.Count(string(r.Raw), `"date"`) != 1 {
 		t.Errorf("holidays after the edit: %s", r.Raw)
+	}
+}
+
+// testEvidenceNote: a manual event with an evidence photo says on the
+// queue which kiosk keeps the photo (it is never sent to the server).
+func testEvidenceNote(s *site) {
+	t := s.t
+	day, err := time.ParseInLocation(time.DateOnly, s.today, wibLoc(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.ch1
+	c.Seq++
+	at := day.Add(7*time.Hour + 33*time.Minute).UTC()
+	ev := api.Event{ID: storetest.NewULID(), Kind: "manual", NIP: s.nips["DINKES"][3], Time: at, Zone: "Asia/Jakarta", Monotonic: 1, BootID: "boot-1",
+		Liveness: "pin", PhotoID: "photo-1", Operator: "op", Note: "wajah tidak dikenali", Device: "K1", Seq: c.Seq, RecordedAt: at, PrevHash: c.Prev}
+	storetest.Seal(c.Secret, &ev)
+	c.Prev = ev.Hash
+	s.Want(s.Do("POST", "/api/v1/events", s.k1.Token, map[string]any{"events": []api.Event{ev}}), 200, "")
+	s.login("op")
+	s.open("/approvals")
+	if got := s.text(`tr[data-id="` + ev.ID + `"] small[data-photo]`); !strings.Contains(got, "K1") {
+		t.Errorf("evidence note %q, want the kiosk K1 named", got)
 	}
 }
