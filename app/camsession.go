@@ -29,7 +29,7 @@ func (c *camSession) live() bool { return c.src != nil && c.status.State == came
 // openCamera closes the current camera and opens spec; whether it works
 // is reported later through OnStatus (a kiosk shows "connecting", it does
 // not block).
-func (k *kiosk) openCamera(spec string) {
+func (k *window) openCamera(spec string) {
 	k.stopPipeline()
 	k.closeCamera()
 	k.cam.gen++
@@ -68,7 +68,7 @@ func (k *kiosk) openCamera(spec string) {
 
 // closeCamera stops the preview and closes the source in the background
 // (a network camera's Close can block for its timeout).
-func (k *kiosk) closeCamera() {
+func (k *window) closeCamera() {
 	if k.cam.src == nil {
 		return
 	}
@@ -84,7 +84,7 @@ func (k *kiosk) closeCamera() {
 }
 
 // cameraStatus takes a status report of the current camera (UI thread).
-func (k *kiosk) cameraStatus(st camera.Status) {
+func (k *window) cameraStatus(st camera.Status) {
 	was := k.cam.live()
 	k.cam.status = st
 	if was != k.cam.live() || st.State != camera.StateLive {
@@ -93,7 +93,7 @@ func (k *kiosk) cameraStatus(st camera.Status) {
 }
 
 // cameraChanged redraws what depends on the camera.
-func (k *kiosk) cameraChanged() {
+func (k *window) cameraChanged() {
 	if k.checkin != nil {
 		k.checkin.cameraChanged()
 	}
@@ -114,16 +114,16 @@ type pipeSession struct {
 }
 
 // pipeline returns the pipeline, building it from the settings if needed.
-func (k *kiosk) pipeline() (*checkin.Pipeline, error) {
+func (k *window) pipeline() (*checkin.Pipeline, error) {
 	if k.pipe.p != nil && !k.pipe.dirty {
 		return k.pipe.p, nil
 	}
-	o, err := k.pipelineOptions()
+	o, err := k.ops.PipelineOptions()
 	if err == nil {
 		var p *checkin.Pipeline
-		p, err = checkin.New(k.ctx, k.svc.engine, k.svc.gallery, k.svc.store, o)
+		p, err = checkin.New(k.ctx, k.svc.Engine, k.svc.Gallery, k.svc.Store, o)
 		if err == nil {
-			_ = k.svc.store.ReleaseMemory() // the recent events New read
+			_ = k.svc.Store.ReleaseMemory() // the recent events New read
 			k.pipe.p, k.pipe.dirty = p, false
 			k.loc = o.Schedule.Location()
 		}
@@ -133,11 +133,11 @@ func (k *kiosk) pipeline() (*checkin.Pipeline, error) {
 }
 
 // startPipeline runs check-in on the current camera (no-op without one).
-func (k *kiosk) startPipeline() { k.runPipeline(false, k.showState) }
+func (k *window) startPipeline() { k.runPipeline(false, k.showState) }
 
 // runPipeline starts the pipeline goroutine; show gets the newest state
 // on the UI thread.
-func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
+func (k *window) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 	k.stopPipeline()
 	if k.cam.src == nil || k.svc == nil {
 		return
@@ -175,7 +175,7 @@ func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 
 // stopPipeline stops the pipeline goroutine and waits for it, so that two
 // Runs never overlap; states it queued are ignored (gen).
-func (k *kiosk) stopPipeline() {
+func (k *window) stopPipeline() {
 	if k.pipe.cancel == nil {
 		return
 	}
@@ -191,10 +191,10 @@ func (k *kiosk) stopPipeline() {
 
 // startTrial runs the pipeline in "try it now" mode for the enrollment
 // wizard: nothing is recorded.
-func (k *kiosk) startTrial(show func(checkin.State, image.Image)) { k.runPipeline(true, show) }
+func (k *window) startTrial(show func(checkin.State, image.Image)) { k.runPipeline(true, show) }
 
 // stopTrial ends a "try it now" run.
-func (k *kiosk) stopTrial() {
+func (k *window) stopTrial() {
 	if k.pipe.trial {
 		k.stopPipeline()
 		if k.pipe.p != nil {
@@ -249,13 +249,13 @@ type stateSlot struct {
 // reporter returns the pipeline's report function: it loads the person's
 // photo on the pipeline goroutine (never on the UI thread), keeps the
 // newest state, and schedules one UI hand-over at a time.
-func (k *kiosk) reporter(gen uint64, show func(checkin.State, image.Image)) func(checkin.State) {
+func (k *window) reporter(gen uint64, show func(checkin.State, image.Image)) func(checkin.State) {
 	slot := &stateSlot{}
 	return func(st checkin.State) {
 		k.steps.Add(1)
 		var photo image.Image
 		if st.Person != nil && st.Kind.Terminal() {
-			photo = k.photos.get(k.ctx, st)
+			photo = k.ops.Photos().Get(k.ctx, st)
 		}
 		slot.mu.Lock()
 		slot.st, slot.photo, slot.full = st, photo, true
@@ -277,7 +277,7 @@ func (k *kiosk) reporter(gen uint64, show func(checkin.State, image.Image)) func
 }
 
 // showState hands a pipeline state to the check-in screen.
-func (k *kiosk) showState(st checkin.State, photo image.Image) {
+func (k *window) showState(st checkin.State, photo image.Image) {
 	if k.checkin != nil && k.mode == modeCheckin {
 		k.checkin.show(st, photo)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hadir-id/hadir/internal/camtest"
 	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -173,7 +174,7 @@ func testStore(t *testing.T, dir string, now func() time.Time) *storage.Store {
 
 // kioskEnv is a kiosk under test with its window, queue and clock.
 type kioskEnv struct {
-	k     *kiosk
+	k     *window
 	w     fyne.Window
 	q     *uiQueue
 	clock *clock.Manual // the kiosk's and its camera's time
@@ -182,7 +183,7 @@ type kioskEnv struct {
 }
 
 type envOptions struct {
-	det    detector
+	det    kiosk.Detector
 	camera string // spec; "" = a device that does not exist
 	tune   func(*checkin.Options)
 	lang   string
@@ -205,10 +206,8 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	if o.det == nil {
 		o.det = noFaces{}
 	}
-	svc := &services{store: st, dataDir: filepath.Join(dir, "data"), engine: o.det, gallery: recognition.NewGallery(),
-		sync: offlineSync{}}
-	svc.close = append(svc.close, func() { _ = st.Close() })
-	if err := svc.finish(context.Background()); err != nil {
+	svc := kiosk.NewServices(st, filepath.Join(dir, "data"), o.det, kiosk.OfflineSync{})
+	if err := svc.Finish(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if o.camera == "" {
@@ -217,8 +216,8 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	env := &kioskEnv{q: &uiQueue{}, clock: clk, sound: &recorder{}, dir: dir}
 	env.w = a.NewWindow("")
 	env.w.Resize(fyne.NewSize(1280, 800))
-	cfg := Config{Lang: o.lang, DataDir: svc.dataDir, Camera: o.camera}
-	env.k = newKiosk(context.Background(), a, env.w, cfg, kioskOptions{clock: env.clock, do: env.q.do, sound: env.sound, tune: o.tune,
+	cfg := kiosk.Config{Lang: o.lang, DataDir: svc.DataDir, Camera: o.camera}
+	env.k = newWindow(context.Background(), a, env.w, cfg, windowOptions{clock: env.clock, do: env.q.do, sound: env.sound, tune: o.tune,
 		frames: func(src *camera.Source) frameSource { return lockstepFrames{camtest.Wrap(src, env.clock), env.q} }})
 	env.k.start(svc)
 	t.Cleanup(func() {
@@ -312,4 +311,11 @@ func tapText(t *testing.T, root fyne.CanvasObject, text string) {
 		t.Fatalf("button %q is disabled", text)
 	}
 	test.Tap(b)
+}
+
+// settle pumps the UI queue until the store work the screens handed off
+// (offUI) has finished and its results are shown.
+func (e *kioskEnv) settle(t *testing.T) {
+	t.Helper()
+	e.q.until(t, 30*time.Second, "the store work", func() bool { return e.k.working == 0 })
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hadir-id/hadir/assets"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 	hsync "github.com/hadir-id/hadir/sync"
 )
 
@@ -99,7 +100,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	for _, k := range []string{"unknown", "liveness_failed", "fallback", "error"} {
 		used["card.hint."+k] = true
 	}
-	for _, p := range capturePlan {
+	for _, p := range kiosk.CapturePlan {
 		used["capture.pose."+string(p)] = true
 	}
 	for _, r := range []string{"columns", "nip_invalid", "name_missing", "photo_missing", "photo_unreadable", "no_face",
@@ -201,7 +202,7 @@ func screensIn(t *testing.T, code string) map[string]bool {
 	if currentLanguage != code {
 		t.Fatalf("language %s, want %s", currentLanguage, code)
 	}
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	env.q.until(t, 10*time.Second, "the no-camera screen", func() bool {
 		return k.cam.status.State != 0 && k.checkin.noCam.title.Text == tr("camera.none")
 	})
@@ -239,7 +240,7 @@ func screensIn(t *testing.T, code string) map[string]bool {
 	look()
 	w.goTo(stepCapture)
 	look()
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	if env.w.Title() != tr("kiosk.title") {
 		t.Errorf("%s: title %q", code, env.w.Title())
 	}
@@ -307,7 +308,7 @@ func TestSetLanguageRejectsUnknown(t *testing.T) {
 	if err := SetLanguage("fr"); err == nil {
 		t.Error("unknown language accepted")
 	}
-	if _, err := parseConfig([]string{"--lang", "fr"}); err == nil {
+	if _, err := kiosk.ParseConfig([]string{"--lang", "fr"}); err == nil {
 		t.Error("--lang fr accepted")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -18,14 +19,14 @@ import (
 // another process become a screen, not a crash.
 func TestStartupProblemsAreExplained(t *testing.T) {
 	dir := t.TempDir()
-	_, err := openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
-	var se *startupError
+	_, err := kiosk.OpenServices(context.Background(), dir, t.TempDir(), hsync.Options{})
+	var se *kiosk.StartupError
 	if !errors.As(err, &se) || se.Key != "problem.models_missing" || !errors.Is(err, recognition.ErrModelMissing) {
 		t.Fatalf("no models: %v", err)
 	}
 	st := testStore(t, dir, time.Now) // the store is free again after the failed start
 	defer st.Close()
-	_, err = openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
+	_, err = kiosk.OpenServices(context.Background(), dir, t.TempDir(), hsync.Options{})
 	if !errors.As(err, &se) || se.Key != "problem.store_locked" || !errors.Is(err, storage.ErrLocked) {
 		t.Fatalf("store in use: %v", err)
 	}
