@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hadir-id/hadir/attendance"
 	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -185,15 +184,4 @@ func (t *logTab) dateText(f kiosk.LogFilter) string {
 		return ""
 	}
 	return f.From.Format(time.DateOnly)
-}
-
-// location is the kiosk's time zone: the schedule's, else WIB.
-func (k *window) location() *time.Location {
-	if k.loc == nil {
-		k.loc = attendance.DefaultConfig().Location()
-		if o, err := k.ops.PipelineOptions(); err == nil {
-			k.loc = o.Schedule.Location()
-		}
-	}
-	return k.loc
 }

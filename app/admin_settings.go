@@ -218,7 +218,6 @@ func (t *settingsTab) saveSchedule() {
 			t.schedMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 			return
 		}
-		k.loc = nil
 		t.schedMsg.SetText(tr("settings.saved"))
 	}, [2]string{kiosk.SettingSchedule, path})
 }

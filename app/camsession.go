@@ -5,10 +5,10 @@ import (
 	"image"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // camSession is the open camera: its Source, the preview goroutine reading
@@ -102,34 +102,13 @@ func (k *window) cameraChanged() {
 	}
 }
 
-// pipeSession is the check-in pipeline and the goroutine running it.
+// pipeSession is the goroutine running the check-in pipeline
+// (ops.Pipeline).
 type pipeSession struct {
-	p      *checkin.Pipeline
-	err    error // why the pipeline could not be built
-	dirty  bool  // settings changed: rebuild before the next run
 	gen    uint64
 	cancel context.CancelFunc
 	done   chan struct{}
 	trial  bool
-}
-
-// pipeline returns the pipeline, building it from the settings if needed.
-func (k *window) pipeline() (*checkin.Pipeline, error) {
-	if k.pipe.p != nil && !k.pipe.dirty {
-		return k.pipe.p, nil
-	}
-	o, err := k.ops.PipelineOptions()
-	if err == nil {
-		var p *checkin.Pipeline
-		p, err = checkin.New(k.ctx, k.svc.Engine, k.svc.Gallery, k.svc.Store, o)
-		if err == nil {
-			_ = k.svc.Store.ReleaseMemory() // the recent events New read
-			k.pipe.p, k.pipe.dirty = p, false
-			k.loc = o.Schedule.Location()
-		}
-	}
-	k.pipe.err = err
-	return k.pipe.p, err
 }
 
 // startPipeline runs check-in on the current camera (no-op without one).
@@ -142,7 +121,7 @@ func (k *window) runPipeline(trial bool, show func(checkin.State, image.Image)) 
 	if k.cam.src == nil || k.svc == nil {
 		return
 	}
-	p, err := k.pipeline()
+	p, err := k.ops.Pipeline()
 	if err != nil {
 		if k.checkin != nil {
 			k.checkin.pipelineFailed(err)
@@ -157,7 +136,7 @@ func (k *window) runPipeline(trial bool, show func(checkin.State, image.Image)) 
 	done := make(chan struct{})
 	k.pipe.cancel, k.pipe.done = cancel, done
 	report := k.reporter(gen, show)
-	var src frameSource = &pacedFrames{src: k.cam.src, gap: time.Second / recognitionFPS}
+	src := kiosk.PacedFrames(k.cam.src, kiosk.RecognitionFPS)
 	if k.opt.frames != nil {
 		src = k.opt.frames(k.cam.src)
 	}
@@ -184,7 +163,7 @@ func (k *window) stopPipeline() {
 	k.pipe.cancel, k.pipe.done = nil, nil
 	k.pipe.gen++
 	if k.pipe.trial {
-		k.pipe.p.SetTrial(false)
+		k.ops.CurrentPipeline().SetTrial(false)
 		k.pipe.trial = false
 	}
 }
@@ -197,43 +176,11 @@ func (k *window) startTrial(show func(checkin.State, image.Image)) { k.runPipeli
 func (k *window) stopTrial() {
 	if k.pipe.trial {
 		k.stopPipeline()
-		if k.pipe.p != nil {
-			k.pipe.p.Reset()
+		if p := k.ops.CurrentPipeline(); p != nil {
+			p.Reset()
 		}
 	}
 }
-
-// recognitionFPS caps how many frames per second the pipeline examines.
-// Unpaced, the face engine takes every frame it can (~30 ms each) and its
-// BLAS threads starve the preview on a 2-core tablet; 15 per second still
-// samples a blink (100-400 ms) two or more times and decides an identity
-// (3 agreeing of 5 frames) in about 0.2 s.
-const recognitionFPS = 15
-
-// pacedFrames hands the pipeline frames no faster than one per gap. Only
-// the pipeline goroutine calls it.
-type pacedFrames struct {
-	src  frameSource
-	gap  time.Duration
-	last time.Time
-}
-
-func (p *pacedFrames) Wait(ctx context.Context, after uint64) (uint64, error) {
-	if d := p.gap - time.Since(p.last); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return 0, ctx.Err()
-		case <-t.C:
-		}
-	}
-	seq, err := p.src.Wait(ctx, after)
-	p.last = time.Now()
-	return seq, err
-}
-
-func (p *pacedFrames) Latest(dst *camera.Frame) (uint64, bool) { return p.src.Latest(dst) }
 
 // stateSlot holds the newest state not yet shown: the pipeline reports
 // every frame, the UI shows only the latest, so a slow UI never builds a

@@ -33,10 +33,9 @@ func enrollFiles(t *testing.T, env *kioskEnv, eng *recognition.Engine, nip, name
 		samples = append(samples, s)
 	}
 	e := kiosk.Enrollment{Employee: storage.Employee{NIP: nip, Name: name, Unit: unit}, Samples: samples}
-	if _, err := kiosk.SaveEnrollment(context.Background(), env.k.svc.Store, env.k.svc.Gallery, e); err != nil {
+	if _, err := env.k.ops.Enroll(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	env.k.pipe.dirty = true
 }
 
 func loadImage(t *testing.T, path string) image.Image {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -177,17 +176,14 @@ func (t *employeesTab) erase() {
 	if t.sel == nil {
 		return
 	}
-	nip, name, st := t.sel.NIP, t.sel.Name, k.svc.Store
+	nip, name, ops := t.sel.NIP, t.sel.Name, k.ops
 	offUI(k, func(ctx context.Context) (storage.EraseReport, error) {
-		return kiosk.EraseEmployee(ctx, st, nip)
+		return ops.Erase(ctx, nip)
 	}, func(rep storage.EraseReport, err error) {
 		if err != nil {
 			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 			return
 		}
-		k.svc.Gallery.Remove(nip)
-		k.ops.Photos().Forget(nip)
-		k.pipe.dirty = true // forget the person's recent events too
 		t.reload()
 		t.msg.SetText(trf("employees.deleted", map[string]any{"Name": name, "Templates": strconv.Itoa(rep.Templates),
 			"Photos": strconv.Itoa(rep.Photos)}))

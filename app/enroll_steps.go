@@ -191,9 +191,9 @@ func (w *enrollWizard) doSave() {
 		PIN:      w.pin.Text, Samples: w.samples, Replace: w.existing,
 	}
 	w.save.Disable()
-	st, gal := k.svc.Store, k.svc.Gallery
+	ops := k.ops
 	offUI(k, func(ctx context.Context) ([]storage.Template, error) {
-		return kiosk.SaveEnrollment(ctx, st, gal, e)
+		return ops.Enroll(ctx, e)
 	}, func(saved []storage.Template, err error) {
 		if err != nil {
 			w.save.Enable()
@@ -202,7 +202,6 @@ func (w *enrollWizard) doSave() {
 			w.reviewMsg.Refresh()
 			return
 		}
-		k.ops.Photos().Forget(e.Employee.NIP)
 		w.doneMsg.SetText(trf("enroll.saved", map[string]any{"N": len(saved), "Name": e.Employee.Name}))
 		w.syncMsg.SetText(tr("enroll.sync.sending"))
 		w.goTo(stepDone)

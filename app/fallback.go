@@ -104,7 +104,7 @@ func (f *fallbackForm) close() {
 	f.root.Hide()
 	f.nip.SetText("")
 	f.pin.SetText("")
-	if p := f.k.pipe.p; p != nil {
+	if p := f.k.ops.CurrentPipeline(); p != nil {
 		p.Reset()
 	}
 }
@@ -113,7 +113,7 @@ func (f *fallbackForm) close() {
 // whoever stands in front of the camera (for the supervisor who approves
 // it). Hashing the PIN and the fsync run off the UI thread.
 func (f *fallbackForm) submit() {
-	p := f.k.pipe.p
+	p := f.k.ops.CurrentPipeline()
 	if p == nil || f.busy {
 		return
 	}

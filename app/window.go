@@ -79,8 +79,7 @@ type window struct {
 	pending   int
 	afterAuth func()     // what to do once an operator logs in (e.g. save the camera)
 	login     *loginForm // the login screen while shown
-	loc       *time.Location
-	tourErr   error // the screenshot tour's failure, returned by Run
+	tourErr   error      // the screenshot tour's failure, returned by Run
 }
 
 func newWindow(ctx context.Context, a fyne.App, w fyne.Window, cfg kiosk.Config, opt windowOptions) *window {
@@ -231,18 +230,18 @@ func (k *window) audit(a storage.Audit) {
 }
 
 // saveSettings saves settings (key, value pairs) off the UI goroutine
-// under the logged-in operator (the store audits each); done gets the
-// outcome on the UI goroutine, after the pipeline is marked for a rebuild
-// with them.
+// under the logged-in operator (the store audits each; the pipeline is
+// rebuilt with them when check-in resumes); done gets the outcome on the
+// UI goroutine.
 func (k *window) saveSettings(done func(error), kv ...[2]string) {
 	ops := k.ops
 	offUI(k, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, ops.SetSettings(ctx, kv...)
-	}, func(_ struct{}, err error) {
-		k.pipe.dirty = true
-		done(err)
-	})
+	}, func(_ struct{}, err error) { done(err) })
 }
+
+// location is the kiosk's time zone: the schedule's, else WIB.
+func (k *window) location() *time.Location { return k.ops.Location() }
 
 // rebuild recreates every screen after a language change.
 func (k *window) rebuild() {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hadir-id/hadir/checkin"
@@ -44,6 +45,10 @@ type Kiosk struct {
 	Lock   IdleLock
 	photos *PhotoCache
 	bg     sync.WaitGroup // the sync worker and the retention loop
+
+	pipe  *checkin.Pipeline             // built by Pipeline; UI goroutine only
+	stale atomic.Bool                   // settings changed: rebuild pipe
+	loc   atomic.Pointer[time.Location] // the schedule's time zone; nil: read it again
 }
 
 // New makes the controller; its goroutines (Start) end with ctx.

@@ -41,6 +41,7 @@ func (k *Kiosk) SetSettings(ctx context.Context, kv ...[2]string) error {
 		if err := k.svc.Store.SetSetting(ctx, p[0], p[1]); err != nil {
 			return fmt.Errorf("save setting %s: %w", p[0], err)
 		}
+		k.settingsChanged()
 	}
 	return nil
 }
