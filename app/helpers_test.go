@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"gocv.io/x/gocv"
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
@@ -21,8 +20,8 @@ import (
 	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/kiosk"
+	"github.com/hadir-id/hadir/kiosk/kiosktest"
 	"github.com/hadir-id/hadir/recognition"
-	"github.com/hadir-id/hadir/storage"
 )
 
 // uiQueue stands in for fyne.Do in tests. The test driver runs fyne.Do
@@ -135,13 +134,6 @@ func (r *recorder) Play(name string) {
 	r.mu.Unlock()
 }
 
-// noFaces is a detector that never finds anyone, for screens that need
-// no recognition (language, PIN lock).
-type noFaces struct{}
-
-func (noFaces) DetectMat(context.Context, gocv.Mat) ([]recognition.Face, error) { return nil, nil }
-func (noFaces) Detect(context.Context, []byte) ([]recognition.Face, error)      { return nil, nil }
-
 var (
 	engineOnce sync.Once
 	engine     *recognition.Engine
@@ -157,19 +149,6 @@ func testEngine(t *testing.T) *recognition.Engine {
 		t.Fatal(engineErr)
 	}
 	return engine
-}
-
-// testStore opens a store in a temporary folder with cheap PIN hashing.
-func testStore(t *testing.T, dir string, now func() time.Time) *storage.Store {
-	t.Helper()
-	o := storage.DefaultOptions()
-	o.Now = now
-	o.Argon2 = storage.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
-	st, err := storage.Open(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 // kioskEnv is a kiosk under test with its window, queue and clock.
@@ -202,9 +181,9 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	}
 	dir := t.TempDir()
 	clk := clock.NewManual(time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600)))
-	st := testStore(t, filepath.Join(dir, "data"), clk.Now)
+	st := kiosktest.Store(t, filepath.Join(dir, "data"), clk.Now)
 	if o.det == nil {
-		o.det = noFaces{}
+		o.det = kiosktest.NoFaces{}
 	}
 	svc := kiosk.NewServices(st, filepath.Join(dir, "data"), o.det, kiosk.OfflineSync{})
 	if err := svc.Finish(context.Background()); err != nil {

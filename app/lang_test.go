@@ -56,26 +56,17 @@ func TestTranslationFilesHaveTheSameKeys(t *testing.T) {
 }
 
 // TestEveryKeyUsedExists reads the package's source for tr("...") and
-// trf("...") and checks each key, plus every key built from a state,
-// guidance, challenge, reason or code, against both files.
+// trf("...") and package kiosk's for the keys its operations hand the
+// screens (capture hints, sync errors), and checks each key, plus every
+// key built from a state, guidance, challenge, reason or code, against
+// both files.
 func TestEveryKeyUsedExists(t *testing.T) {
 	id := translations(t, "id")
-	files, _ := filepath.Glob("*.go")
-	re := regexp.MustCompile(`trf?\("([a-z_.0-9]+)"`)
 	used := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-			if !strings.HasSuffix(m[1], ".") {
-				used[m[1]] = true
-			}
-		}
+	sourceKeys(t, "*.go", regexp.MustCompile(`trf?\("([a-z_.0-9]*[a-z_0-9])"`), used)
+	sourceKeys(t, "../kiosk/*.go", regexp.MustCompile(`"((?:capture|guide|sync\.err|sync\.problem)\.[a-z_.]*[a-z_])"`), used)
+	if !used["sync.err.invalid_code"] || !used["capture.no_face"] {
+		t.Error("the keys of package kiosk were not found")
 	}
 	for _, k := range []checkin.StateKind{checkin.StateIdle, checkin.StateGuiding, checkin.StateIdentifying,
 		checkin.StateChallenge, checkin.StateRecorded, checkin.StateAlreadyRecorded, checkin.StateOutsideHours,
@@ -146,6 +137,25 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	sort.Strings(missing)
 	for _, k := range missing {
 		t.Errorf("key %q is used but not translated", k)
+	}
+}
+
+// sourceKeys adds the translation keys re finds (first group) in the
+// non-test Go files matching glob.
+func sourceKeys(t *testing.T, glob string, re *regexp.Regexp, used map[string]bool) {
+	t.Helper()
+	files, _ := filepath.Glob(glob)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+		}
 	}
 }
 

@@ -9,32 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"gocv.io/x/gocv"
-
 	"github.com/hadir-id/hadir/internal/clock"
+	"github.com/hadir-id/hadir/kiosk/kiosktest"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
-
-// noFaces is a detector that never finds anyone: the operations below
-// need no recognition.
-type noFaces struct{}
-
-func (noFaces) DetectMat(context.Context, gocv.Mat) ([]recognition.Face, error) { return nil, nil }
-func (noFaces) Detect(context.Context, []byte) ([]recognition.Face, error)      { return nil, nil }
-
-// testStore opens a store in dir with cheap PIN hashing.
-func testStore(t *testing.T, dir string, now func() time.Time) *storage.Store {
-	t.Helper()
-	o := storage.DefaultOptions()
-	o.Now = now
-	o.Argon2 = storage.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
-	st, err := storage.Open(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // newKiosk starts a Kiosk on a temporary store, offline, on a manual
 // clock: no window, no camera.
@@ -42,7 +21,7 @@ func newKiosk(t *testing.T, cfg Config) (*Kiosk, *clock.Manual) {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600)))
 	dir := filepath.Join(t.TempDir(), "data")
-	svc := NewServices(testStore(t, dir, clk.Now), dir, noFaces{}, OfflineSync{})
+	svc := NewServices(kiosktest.Store(t, dir, clk.Now), dir, kiosktest.NoFaces{}, OfflineSync{})
 	if err := svc.Finish(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +45,7 @@ func TestStartupProblemsHaveKeys(t *testing.T) {
 	if !errors.As(err, &se) || se.Key != "problem.models_missing" || !errors.Is(err, recognition.ErrModelMissing) {
 		t.Fatalf("no models: %v", err)
 	}
-	st := testStore(t, dir, time.Now) // the store is free again after the failed start
+	st := kiosktest.Store(t, dir, time.Now) // the store is free again after the failed start
 	defer st.Close()
 	_, err = OpenServices(context.Background(), dir, t.TempDir(), SyncOptions(Config{}))
 	if !errors.As(err, &se) || se.Key != "problem.store_locked" || !errors.Is(err, storage.ErrLocked) {
