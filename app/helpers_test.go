@@ -34,13 +34,32 @@ type uiQueue struct {
 	fns     []func()
 	pending int           // queued and not yet finished
 	drained chan struct{} // closed when pending drops to 0; made by a waiter
+	wake    chan struct{} // closed when work is queued; made by a waiter
 }
 
 func (q *uiQueue) do(f func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, f)
 	q.pending++
+	if q.wake != nil {
+		close(q.wake)
+		q.wake = nil
+	}
 	q.mu.Unlock()
+}
+
+// queued returns a channel closed when work is queued (at once if some
+// already is).
+func (q *uiQueue) queued() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ch := make(chan struct{})
+	if len(q.fns) > 0 {
+		close(ch)
+		return ch
+	}
+	q.wake = ch
+	return ch
 }
 
 // waitDrained blocks until every queued function has run (the test
@@ -88,19 +107,27 @@ func (q *uiQueue) pump() int {
 	}
 }
 
-// until pumps the queue until cond holds, failing the test after limit.
-func (q *uiQueue) until(t *testing.T, limit time.Duration, what string, cond func() bool) {
+// until pumps the queue until cond holds. It waits on the queue, not on
+// a timer: the conditions are UI state, which only queued work changes.
+// It fails when no UI work at all arrives for stall (the kiosk is stuck,
+// not slow): on a loaded machine the work just takes longer, and the
+// test's own deadline (go test -timeout) bounds the whole run.
+func (q *uiQueue) until(t *testing.T, stall time.Duration, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(limit)
+	timer := time.NewTimer(stall)
+	defer timer.Stop()
 	for {
-		q.pump()
+		if q.pump() > 0 {
+			timer.Reset(stall)
+		}
 		if cond() {
 			return
 		}
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		select {
+		case <-q.queued():
+		case <-timer.C:
+			t.Fatalf("waiting for %s: no UI work for %s", what, stall)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
