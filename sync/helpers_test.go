@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -259,13 +260,13 @@ func (c *fakeClock) Now() time.Time {
 	return time.Now().Add(c.shift)
 }
 
-func (c *fakeClock) NewTimer(d time.Duration) (Timer, <-chan time.Time) {
+func (c *fakeClock) NewTimer(d time.Duration) clock.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ch := make(chan time.Time, 1)
 	c.waits = append(c.waits, d)
 	c.pending = append(c.pending, ch)
-	return fakeTimer{}, ch
+	return fakeTimer{ch}
 }
 
 // timers returns the waits asked for so far.
@@ -288,9 +289,12 @@ func (c *fakeClock) fire() {
 	c.pending = nil
 }
 
-type fakeTimer struct{}
+// fakeTimer fires only through fakeClock.fire.
+type fakeTimer struct{ c chan time.Time }
 
-func (fakeTimer) Stop() bool { return true }
+func (t fakeTimer) C() <-chan time.Time { return t.c }
+func (fakeTimer) Reset(time.Duration)   {}
+func (fakeTimer) Stop()                 {}
 
 // waitFor polls cond (bounded: 30 s), failing the test with what it
 // waited for. Synchronisation by condition, never by sleeping a guess.

@@ -5,35 +5,13 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/api"
+	"github.com/hadir-id/hadir/internal/clock"
 )
 
-// Clock is the worker's source of time and timers (tailscale's tstime
-// style): production uses the system clock, tests a fake one so that
-// backoff and clock-offset logic are checked without sleeping.
-type Clock interface {
-	// Now returns the current time.
-	Now() time.Time
-	// NewTimer returns a timer that fires once after d on the channel.
-	NewTimer(d time.Duration) (Timer, <-chan time.Time)
-}
-
-// Timer is the part of *time.Timer the worker uses.
-type Timer interface {
-	// Stop prevents the timer from firing; see time.Timer.Stop.
-	Stop() bool
-}
-
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// NewTimer wraps time.NewTimer.
-func (SystemClock) NewTimer(d time.Duration) (Timer, <-chan time.Time) {
-	t := time.NewTimer(d)
-	return t, t.C
-}
+// Clock is the worker's source of time and timers: the kiosk's one clock
+// (internal/clock), so that tests drive backoff, heartbeats and the
+// clock-offset logic from the same source as the rest of the kiosk.
+type Clock = clock.Clock
 
 // Options configures a Worker. Start from DefaultOptions; zero fields
 // take the defaults.
@@ -68,7 +46,7 @@ type Options struct {
 	MaxClockSkew time.Duration
 	// RosterPageSize is the limit asked of /roster (default 500).
 	RosterPageSize int
-	// Clock defaults to SystemClock.
+	// Clock defaults to the system clock.
 	Clock Clock
 	// Rand returns a uniform float in [0,1) for backoff jitter (default
 	// math/rand/v2); tests inject a fixed sequence.
@@ -93,7 +71,7 @@ func DefaultOptions() Options {
 		HeartbeatInterval: time.Minute,
 		MaxClockSkew:      api.MaxClockOffset,
 		RosterPageSize:    api.DefaultRosterPage,
-		Clock:             SystemClock{},
+		Clock:             clock.System{},
 		AppVersion:        "dev",
 	}
 }

@@ -259,9 +259,9 @@ func (w *Worker) closeIdle() {
 func (w *Worker) sleep(ctx context.Context, d time.Duration, park bool) bool {
 	var fire <-chan time.Time
 	if !park {
-		t, c := w.opts.Clock.NewTimer(d)
+		t := w.opts.Clock.NewTimer(d)
 		defer t.Stop()
-		fire = c
+		fire = t.C()
 	}
 	select {
 	case <-ctx.Done():
