@@ -57,10 +57,12 @@ func Run(ctx context.Context, args []string) error {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFullScreen(cfg.Fullscreen)
 	w.SetMaster()
+	syncOpts := kiosk.SyncOptions(cfg)
+	syncOpts.Clock = k.clock // one clock for the camera, pipeline, PIN lock and sync
 	loaded := make(chan struct{})
 	go func() { // loads the services; ends once they are handed to the UI
 		defer close(loaded)
-		svc, err := kiosk.OpenServices(k.ctx, cfg.DataDir, cfg.ModelsDir, kiosk.SyncOptions(cfg))
+		svc, err := kiosk.OpenServices(k.ctx, cfg.DataDir, cfg.ModelsDir, syncOpts)
 		if err == nil {
 			k.sound = kiosk.NewPlayer(k.ctx, svc.SoundDir(), assets.Sounds)
 		}
