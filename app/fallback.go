@@ -89,7 +89,7 @@ func (f *fallbackForm) backspace() {
 	}
 }
 
-// openForm shows the form (the "use NIP and PIN" button).
+// open shows the form (the "use NIP and PIN" button).
 func (f *fallbackForm) open() {
 	f.nip.SetText("")
 	f.pin.SetText("")

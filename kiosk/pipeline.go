@@ -101,7 +101,7 @@ func PacedFrames(src checkin.Frames, fps int) checkin.Frames {
 	return &pacedFrames{src: src, gap: time.Second / time.Duration(fps)}
 }
 
-// pacedFrames: only the pipeline goroutine calls it.
+// pacedFrames is PacedFrames' source; only the pipeline goroutine calls it.
 type pacedFrames struct {
 	src  checkin.Frames
 	gap  time.Duration

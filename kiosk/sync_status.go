@@ -138,7 +138,7 @@ func SyncOptions(cfg Config) hsync.Options {
 	return o
 }
 
-// syncProblemKey maps a sync error to a translation key.
+// SyncErrorKey maps a sync error to a translation key.
 func SyncErrorKey(err error) string {
 	switch {
 	case err == nil:
