@@ -16,6 +16,11 @@ const (
 	MaxTextLen = 1024
 	// MaxTemplates is the most templates one enrollment carries.
 	MaxTemplates = 20
+	// MaxAdaptedTemplates is the most adapted templates (Template.Adapted)
+	// one enrollment carries, the kiosk's bound
+	// (recognition.DefaultMaxAdapted); at least one template must be an
+	// enrolled one.
+	MaxAdaptedTemplates = 3
 	// SmallBodyBytes bounds register, rekey and heartbeat bodies.
 	SmallBodyBytes = 64 << 10
 	// EnrollBodyBytes bounds POST /enrollments (20 templates are ~20 KB).

@@ -31,6 +31,11 @@ type Template struct {
 	Descriptor string    `json:"descriptor"`
 	Quality    Quality   `json:"quality"`
 	TakenAt    time.Time `json:"taken_at"`
+	// Adapted marks a template a kiosk learnt from a confident check-in
+	// (template adaptation) rather than enrolled; the server keeps at
+	// most MaxAdaptedTemplates of them per person and sends the flag back
+	// with the roster, so a kiosk keeps telling them apart.
+	Adapted bool `json:"adapted,omitempty"`
 }
 
 // RosterChange is one employee's whole current state at a revision, or

@@ -16,6 +16,19 @@ import (
 // without a second copy of the whole gallery. An inactive employee is
 // left out, as the sync worker leaves them out.
 func LoadGallery(ctx context.Context, st *storage.Store, gal *recognition.Gallery) (map[string]storage.Employee, error) {
+	return loadGallery(ctx, st, gal, false)
+}
+
+// LoadEnrolledGallery is LoadGallery without the adapted templates
+// (storage.AdaptTemplate), for calibration (recognition.Calibrate): an
+// adapted template is learnt near its person's others by construction,
+// so it would make the genuine trials look better than enrollment photos
+// are and the proposal looser than the data supports.
+func LoadEnrolledGallery(ctx context.Context, st *storage.Store, gal *recognition.Gallery) (map[string]storage.Employee, error) {
+	return loadGallery(ctx, st, gal, true)
+}
+
+func loadGallery(ctx context.Context, st *storage.Store, gal *recognition.Gallery, enrolledOnly bool) (map[string]storage.Employee, error) {
 	emps, err := st.Employees(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load employees: %w", err)
@@ -39,7 +52,7 @@ func LoadGallery(ctx context.Context, st *storage.Store, gal *recognition.Galler
 			flush()
 			nip = t.NIP
 		}
-		if _, ok := active[t.NIP]; ok {
+		if _, ok := active[t.NIP]; ok && !(enrolledOnly && t.Adapted) {
 			ds = append(ds, recognition.Descriptor(t.Descriptor))
 		}
 		return nil

@@ -35,6 +35,7 @@ type Store interface {
 	RecordEvent(ctx context.Context, e storage.Event, photo []byte) (storage.Event, error)
 	RecentEvents(ctx context.Context, since time.Time, limit int) ([]storage.Event, error)
 	VerifyEmployeePIN(ctx context.Context, nip, pin string) (storage.Employee, error)
+	AdaptTemplate(ctx context.Context, nip string, t storage.Template, maxAdapted int) ([]storage.Template, error)
 }
 
 // Frames is a camera (camera.Source): Wait for a frame newer than the last

@@ -40,7 +40,8 @@ type presence struct {
 }
 
 func (pr *presence) reset(o Options) {
-	*pr = presence{votes: votes{agree: o.Agree, window: o.Window, ring: pr.votes.ring[:0]}}
+	*pr = presence{votes: votes{agree: o.Agree, window: o.Window, clear: o.Clear, clearN: max(o.ClearFrames, 0),
+		ring: pr.votes.ring[:0]}}
 }
 
 // startAttempt begins a new attempt within the same presence.

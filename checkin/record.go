@@ -39,6 +39,9 @@ func (p *Pipeline) record(ctx context.Context, f *camera.Frame, c recognition.Fa
 	}
 	pr.attempts = 0
 	st.Attempts = 0
+	if st.Kind == StateRecorded && (live != nil || p.opts.Liveness == LivenessOff) {
+		p.adapt(ctx, pr.person.NIP, c)
+	}
 	// Hold the result while this person stays; the next face in the
 	// queue (a different descriptor) starts a new attempt at once.
 	pr.hold(phaseHold, st, c.Descriptor, time.Time{})

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -103,6 +104,15 @@ func (s *Server) handleEmployees(w http.ResponseWriter, r *http.Request, p *prin
 	es, err := s.store.Employees(r.Context(), unit)
 	if err != nil {
 		return err
+	}
+	// q searches (the console's employee search): a NIP prefix or a part
+	// of the name, any case; filtered here so a regency's 10,000 people
+	// are not sent to find one.
+	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
+		lq := strings.ToLower(q)
+		es = slices.DeleteFunc(es, func(e Employee) bool {
+			return !strings.HasPrefix(e.NIP, q) && !strings.Contains(strings.ToLower(e.Name), lq)
+		})
 	}
 	if es == nil {
 		es = []Employee{}

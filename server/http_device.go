@@ -101,6 +101,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p *princip
 	if !p.device.Keyed {
 		return fail(http.StatusConflict, api.CodeRekeyRequired, "device %s has no secret yet: POST %s first (this kiosk was registered before event MACs)", p.device.ID, api.PathRekey)
 	}
+	if err := s.ingest.wait(r.Context()); err != nil {
+		return busy("uploads")
+	}
+	defer s.ingest.release()
 	r.Body = http.MaxBytesReader(w, r.Body, api.MaxBatchBytes)
 	items, err := DecodeBatch(r.Body, p.device.ID)
 	switch {
@@ -188,7 +192,7 @@ func (s *Server) handleRoster(w http.ResponseWriter, r *http.Request, p *princip
 			wc.Templates = make([]api.Template, len(c.Templates))
 			for j := range c.Templates {
 				t := &c.Templates[j]
-				wc.Templates[j] = api.Template{ID: t.ID, Descriptor: api.EncodeDescriptor(&t.Descriptor), Quality: t.Quality, TakenAt: t.TakenAt}
+				wc.Templates[j] = api.Template{ID: t.ID, Descriptor: api.EncodeDescriptor(&t.Descriptor), Quality: t.Quality, TakenAt: t.TakenAt, Adapted: t.Adapted}
 			}
 		}
 		changes[i] = wc
@@ -254,14 +258,17 @@ func (s *Server) handleEnrollment(w http.ResponseWriter, r *http.Request, p *pri
 		if err != nil {
 			return badRequest("template %s: %v", wt.ID, err)
 		}
-		tpls[i] = Template{ID: wt.ID, Descriptor: d, Quality: wt.Quality, TakenAt: wt.TakenAt.UTC()}
+		tpls[i] = Template{ID: wt.ID, Descriptor: d, Quality: wt.Quality, TakenAt: wt.TakenAt.UTC(), Adapted: wt.Adapted}
+	}
+	if err := checkAdapted(tpls); err != nil {
+		return err
 	}
 	e := Employee{NIP: req.Employee.NIP, Name: req.Employee.Name, Unit: req.Employee.Unit, Status: req.Employee.Status}
 	rev, err := s.store.PutEmployee(r.Context(), e, tpls, PutOptions{Units: p.device.Units, Threshold: DuplicateThreshold})
 	if err != nil {
 		return scopeDuplicate(err, p.device.Units)
 	}
-	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d rev=%d (kiosk)", e.Unit, len(tpls), rev))
+	s.audit(r, p, "employee.enroll", e.NIP, fmt.Sprintf("unit=%s templates=%d adapted=%d rev=%d (kiosk)", e.Unit, len(tpls), countAdapted(tpls), rev))
 	s.writeJSON(w, http.StatusOK, api.EnrollmentResponse{ServerTime: s.stamp(), Revision: rev})
 	return nil
 }

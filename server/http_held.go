@@ -65,11 +65,22 @@ func (s *Server) handleHeldEvents(w http.ResponseWriter, r *http.Request, p *pri
 func (s *Server) handleReviewHeld(release bool) func(http.ResponseWriter, *http.Request, *principal) error {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
 		dev, id := r.PathValue("device"), r.PathValue("id")
+		var req struct {
+			Note string `json:"note"` // optional: the reviewer's reason, audited
+		}
+		if r.ContentLength != 0 {
+			if err := decodeJSON(w, r, smallBody, &req); err != nil {
+				return err
+			}
+		}
+		if req.Note = strings.TrimSpace(req.Note); len(req.Note) > 1000 {
+			return badRequest("note must be at most 1000 characters")
+		}
 		e, err := s.store.ReviewHeld(r.Context(), dev, id, release, p.actor(), s.now())
 		if err != nil {
 			return err
 		}
-		s.audit(r, p, "event."+e.Review, dev+"/"+id, fmt.Sprintf("held=%s nip=%s time=%s", e.Held, e.NIP, e.Time.Format(time.RFC3339)))
+		s.audit(r, p, "event."+e.Review, dev+"/"+id, fmt.Sprintf("held=%s nip=%s time=%s note=%q", e.Held, e.NIP, e.Time.Format(time.RFC3339), req.Note))
 		s.writeJSON(w, http.StatusOK, M{"event": e})
 		return nil
 	}

@@ -178,6 +178,8 @@ type Template struct {
 	// Photo is the source image (photo API only), encrypted at rest and
 	// never sent to kiosks.
 	Photo []byte
+	// Adapted: learnt by a kiosk from a check-in (api.Template.Adapted).
+	Adapted bool
 }
 
 // String hides the descriptor and photo.

@@ -174,6 +174,9 @@ type RecapEvent struct {
 type RecapScope struct {
 	Unit string
 	NIPs []string
+	// NIPFrom and NIPTo, when set, narrow the scope to NIPFrom <= nip <
+	// NIPTo: one part of a recap read in parallel.
+	NIPFrom, NIPTo string
 }
 
 // RecapStore is the persistence of leave, corrections, calendar, rosters

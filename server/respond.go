@@ -113,3 +113,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	}
 	return nil
 }
+
+// nonNilRows makes an empty list encode as [] rather than null.
+func nonNilRows[T any](rows []T) []T {
+	if rows == nil {
+		return []T{}
+	}
+	return rows
+}

@@ -54,10 +54,10 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/api/v1/faces/register", authUser, staff, s.photoLimited(s.handleFaceRegister)},
 		{http.MethodPost, "/api/v1/faces/identify", authUser, staff, s.photoLimited(s.handleFaceIdentify)},
 
-		// Reports and approvals.
-		{http.MethodGet, "/api/v1/reports/daily", authUser, staff, s.handleDailyReport},
-		{http.MethodGet, "/api/v1/reports/monthly", authUser, staff, s.handleMonthlyReport},
-		{http.MethodGet, "/api/v1/reports/person/{nip}", authUser, staff, s.handlePersonReport},
+		// Retired reports (redirect to /api/v1/recap) and approvals.
+		{http.MethodGet, "/api/v1/reports/daily", authNone, nil, retired},
+		{http.MethodGet, "/api/v1/reports/monthly", authNone, nil, retired},
+		{http.MethodGet, "/api/v1/reports/person/{nip}", authNone, nil, retired},
 		{http.MethodGet, "/api/v1/manual-events", authUser, staff, s.handleManualEvents},
 		{http.MethodPost, "/api/v1/manual-events/{id}/approve", authUser, recapters, s.handleApproval(true)},
 		{http.MethodPost, "/api/v1/manual-events/{id}/reject", authUser, recapters, s.handleApproval(false)},

@@ -55,6 +55,13 @@ type Config struct {
 	// PhotoRequests bounds concurrent photo API requests (0:
 	// DefaultPhotoRequests); requests beyond it get 503 at once.
 	PhotoRequests int
+	// IngestBatches bounds event batches processed at once (0:
+	// DefaultIngestBatches); further uploads wait for a slot.
+	IngestBatches int
+	// RecapParts is how many NIP ranges a recap of 1,000 people or more
+	// reads and derives at once (0: GOMAXPROCS, at most
+	// DefaultRecapMaxParts; 1: one at a time).
+	RecapParts int
 }
 
 // Server serves the /api/v1 HTTP API, /healthz and /metrics.
@@ -74,6 +81,7 @@ type Server struct {
 	proxies  []netip.Prefix
 	pwChecks limiter // argon2id checks in progress
 	photos   limiter // photo API requests in progress
+	ingest   limiter // event batches in progress
 }
 
 // authKind says how a route authenticates.
@@ -148,6 +156,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PhotoRequests <= 0 {
 		cfg.PhotoRequests = DefaultPhotoRequests
 	}
+	if cfg.IngestBatches <= 0 {
+		cfg.IngestBatches = DefaultIngestBatches
+	}
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -158,7 +169,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, jwtKey: cfg.Key.derive("jwt-hs256"),
 		mux: http.NewServeMux(), metrics: newMetrics(), proxies: proxies,
-		pwChecks: newLimiter(cfg.PasswordChecks), photos: newLimiter(cfg.PhotoRequests)}
+		pwChecks: newLimiter(cfg.PasswordChecks), photos: newLimiter(cfg.PhotoRequests),
+		ingest: newLimiter(cfg.IngestBatches)}
 	s.faces = cfg.Faces
 	if s.faces == nil {
 		s.faces, s.ownFace = NewFaceEngine(cfg.ModelsDir), true

@@ -28,6 +28,7 @@ const (
 	ActionLockout      AuditAction = "lockout"       // operator login locked after wrong PINs
 	ActionPurge        AuditAction = "purge"         // retention removed old records
 	ActionMigrate      AuditAction = "migrate"       // schema upgraded
+	ActionAdapt        AuditAction = "adapt"         // a check-in's face added as a template (AdaptTemplate)
 )
 
 // Audit is one entry of the append-only audit log. The store offers no

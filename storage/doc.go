@@ -99,6 +99,6 @@
 // Options.EventRetention (90 days); pending and rejected events are never
 // purged. EraseEmployee deletes an employee's record, templates and
 // photos (UU PDP right to erasure) and audits it; their attendance events
-// stay. The audit log is append-only: the package offers no way to change
-// or delete an entry.
+// stay (adapted templates included: AdaptTemplate). The audit log is
+// append-only: the package offers no way to change or delete an entry.
 package storage

@@ -19,7 +19,11 @@ import (
 //	   outbox, photos, settings, operators, audit log, key check value.
 //	3: enrollment photos in their own bucket (enroll_photos), which
 //	   erasure clears, instead of the secrets bucket.
-const schemaVersion = 3
+//	4: templates may be adapted (AdaptTemplate: format byte 2, same
+//	   layout). Nothing is rewritten; the number only makes an older
+//	   hadir refuse the file by its schema (ErrNewerSchema) instead of
+//	   calling its adapted templates corrupt.
+const schemaVersion = 4
 
 var (
 	bktMeta      = []byte("meta")

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,6 +33,10 @@ type Template struct {
 	Descriptor [DescriptorLen]float32
 	Quality    TemplateQuality
 	TakenAt    time.Time
+	// Adapted marks a template the kiosk added from a confident check-in
+	// (AdaptTemplate), not from enrollment: bounded per person, replaced
+	// oldest first, and dropped by re-enrollment.
+	Adapted bool
 }
 
 // String hides the descriptor so a template printed by mistake does not
@@ -48,7 +53,8 @@ func (t Template) GoString() string { return t.String() }
 func templateKey(nip, id string) []byte { return []byte(nip + "/" + id) }
 
 const (
-	tplFormat  = 1
+	tplFormat  = 1 // an enrollment template
+	tplAdapted = 2 // the same layout, an adapted template (AdaptTemplate)
 	tplHdrLen  = 1 + 8 + 4 + 4*8
 	tplDescLen = DescriptorLen * 4
 )
@@ -60,6 +66,9 @@ func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
 func (s *Store) encodeTemplate(key []byte, t Template) []byte {
 	v := make([]byte, tplHdrLen, tplHdrLen+12+tplDescLen+16)
 	v[0] = tplFormat
+	if t.Adapted {
+		v[0] = tplAdapted
+	}
 	binary.BigEndian.PutUint64(v[1:], uint64(t.TakenAt.UnixNano()))
 	binary.BigEndian.PutUint32(v[9:], uint32(int32(t.Quality.FaceWidth)))
 	for i, f := range []float64{t.Quality.Sharpness, t.Quality.Brightness, t.Quality.Yaw, t.Quality.EyeOpenness} {
@@ -77,7 +86,7 @@ func (s *Store) encodeTemplate(key []byte, t Template) []byte {
 // decodeTemplate reverses encodeTemplate; buf is scratch space.
 func (s *Store) decodeTemplate(key, v []byte, buf []byte) (Template, []byte, error) {
 	var t Template
-	if len(v) < tplHdrLen || v[0] != tplFormat {
+	if len(v) < tplHdrLen || (v[0] != tplFormat && v[0] != tplAdapted) {
 		return t, buf, fmt.Errorf("%w: %s: template %s: bad format", ErrCorrupt, s.path, key)
 	}
 	plain, err := s.seal.open(buf[:0], v[tplHdrLen:], recordAD(bktTemplates, key))
@@ -89,6 +98,7 @@ func (s *Store) decodeTemplate(key, v []byte, buf []byte) (Template, []byte, err
 	}
 	clear(plain)
 	t.TakenAt = time.Unix(0, int64(binary.BigEndian.Uint64(v[1:]))).UTC()
+	t.Adapted = v[0] == tplAdapted
 	t.Quality.FaceWidth = int(int32(binary.BigEndian.Uint32(v[9:])))
 	q := []*float64{&t.Quality.Sharpness, &t.Quality.Brightness, &t.Quality.Yaw, &t.Quality.EyeOpenness}
 	for i, p := range q {
@@ -159,6 +169,16 @@ func (s *Store) putTemplates(ctx context.Context, tx *bolt.Tx, nip string, ts []
 		t.TakenAt = t.TakenAt.UTC()
 		out[i] = t
 	}
+	// New enrollment templates retire the adapted ones: they were learnt
+	// against the old enrollment, which the operator has just judged
+	// stale or incomplete (AdaptTemplate).
+	dropped := 0
+	if slices.ContainsFunc(out, func(t Template) bool { return !t.Adapted }) {
+		var err error
+		if dropped, err = deleteAdapted(tx, nip); err != nil {
+			return nil, err
+		}
+	}
 	b := tx.Bucket(bktTemplates)
 	for _, t := range out {
 		key := templateKey(nip, t.ID)
@@ -170,6 +190,9 @@ func (s *Store) putTemplates(ctx context.Context, tx *bolt.Tx, nip string, ts []
 		}
 	}
 	detail := fmt.Sprintf("%d templates", len(out))
+	if dropped > 0 {
+		detail += fmt.Sprintf(", %d adapted dropped", dropped)
+	}
 	if note != "" {
 		detail += ", " + note
 	}
@@ -212,18 +235,9 @@ func (s *Store) Templates(ctx context.Context, nip string) ([]Template, error) {
 	}
 	var out []Template
 	err := s.view(func(tx *bolt.Tx) error {
-		prefix := []byte(nip + "/")
-		c := tx.Bucket(bktTemplates).Cursor()
-		buf := make([]byte, tplDescLen)
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			t, b, err := s.decodeTemplate(k, v, buf)
-			buf = b
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return nil
+		var err error
+		out, err = s.templatesIn(tx, nip)
+		return err
 	})
 	return out, err
 }

@@ -39,6 +39,17 @@ func (w *Worker) PushEnrollment(ctx context.Context, nip string) error {
 	return err
 }
 
+// QueueEnrollment queues nip's enrollment for the next sync cycle
+// without any network call: the check-in pipeline calls it (through
+// checkin.Options.OnAdapt) after learning a template, on its worker, so
+// the server gets the person's new template set like an enrollment.
+func (w *Worker) QueueEnrollment(ctx context.Context, nip string) error {
+	if err := w.enqueue(ctx, nip); err != nil {
+		return fmt.Errorf("queue enrollment %s: %w", nip, err)
+	}
+	return nil
+}
+
 // freshClient builds a client of its own, so a GUI call never waits for
 // a long push pass holding the worker's.
 func (w *Worker) freshClient(ctx context.Context) (*conn, error) {
@@ -71,12 +82,28 @@ func (w *Worker) sendEnrollment(ctx context.Context, cl *conn, nip string) error
 	if len(ts) == 0 {
 		return fmt.Errorf("push enrollment %s: %w: no templates", nip, storage.ErrNotFound)
 	}
-	sort.Slice(ts, func(i, j int) bool { return ts[i].TakenAt.After(ts[j].TakenAt) })
-	ts = ts[:min(len(ts), api.MaxTemplates)]
+	// Newest first, enrolled before adapted: a cut keeps the enrollment
+	// and the bound on adapted templates (the server refuses more).
+	sort.SliceStable(ts, func(i, j int) bool {
+		if ts[i].Adapted != ts[j].Adapted {
+			return !ts[i].Adapted
+		}
+		return ts[i].TakenAt.After(ts[j].TakenAt)
+	})
+	kept, adapted := ts[:0], 0
+	for _, t := range ts {
+		if t.Adapted {
+			if adapted++; adapted > api.MaxAdaptedTemplates {
+				continue
+			}
+		}
+		kept = append(kept, t)
+	}
+	ts = kept[:min(len(kept), api.MaxTemplates)]
 	req := api.EnrollmentRequest{Employee: api.Employee{NIP: emp.NIP, Name: emp.Name, Unit: emp.Unit, Status: string(emp.Status)}}
 	for _, t := range ts {
 		req.Templates = append(req.Templates, api.Template{ID: t.ID, Descriptor: api.EncodeDescriptor(&t.Descriptor),
-			Quality: api.Quality(t.Quality), TakenAt: t.TakenAt.UTC()})
+			Quality: api.Quality(t.Quality), TakenAt: t.TakenAt.UTC(), Adapted: t.Adapted})
 	}
 	body, err := json.Marshal(req)
 	if err != nil {

@@ -109,7 +109,7 @@ func changeTemplates(ch api.RosterChange) ([]storage.Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("template %d: %w", i, err)
 		}
-		out = append(out, storage.Template{ID: wt.ID, NIP: ch.NIP, Descriptor: d, Quality: storage.TemplateQuality(wt.Quality), TakenAt: wt.TakenAt.UTC()})
+		out = append(out, storage.Template{ID: wt.ID, NIP: ch.NIP, Descriptor: d, Quality: storage.TemplateQuality(wt.Quality), TakenAt: wt.TakenAt.UTC(), Adapted: wt.Adapted})
 	}
 	return out, nil
 }
@@ -192,7 +192,7 @@ func sameTemplates(a, b []storage.Template) bool {
 	}
 	for _, t := range b {
 		o, ok := byID[t.ID]
-		if !ok || o.Descriptor != t.Descriptor || o.Quality != t.Quality || !o.TakenAt.Equal(t.TakenAt) {
+		if !ok || o.Descriptor != t.Descriptor || o.Quality != t.Quality || !o.TakenAt.Equal(t.TakenAt) || o.Adapted != t.Adapted {
 			return false
 		}
 	}

@@ -39,23 +39,34 @@ func enrollLocal(t *testing.T, s *storage.Store, nipStr, name, status string, fa
 	}
 }
 
+// kioskPair starts hadir-server and registers two kiosks on it: B, where
+// people enroll, and A, which has a live gallery. tuneA adjusts A's
+// options.
+func kioskPair(t *testing.T, tuneA func(*Options)) (srv *realServer, sb *storage.Store, wb *Worker, sa *storage.Store, ga *recognition.Gallery, wa *Worker) {
+	t.Helper()
+	srv = startServer(t)
+	sb = openStore(t, t.TempDir())
+	wb = newWorker(t, sb, nil, testOptions(t, srv.url))
+	registerKiosk(t, wb, srv, srv.url)
+	sa = openStore(t, t.TempDir())
+	ga = recognition.NewGallery()
+	oa := testOptions(t, srv.url)
+	if tuneA != nil {
+		tuneA(&oa)
+	}
+	wa = newWorker(t, sa, ga, oa)
+	registerKiosk(t, wa, srv, srv.url)
+	return srv, sb, wb, sa, ga, wa
+}
+
 // Enrollments pushed by kiosk B reach kiosk A's store and live gallery
 // (a real recognition.Gallery); a re-enrollment replaces templates, an
 // inactive employee leaves the gallery, a deletion on the server erases
 // the employee on A; a face already enrolled under another NIP is
 // refused with the conflict.
 func TestRealRosterAndEnrollments(t *testing.T) {
-	srv := startServer(t)
+	srv, sb, wb, sa, ga, wa := kioskPair(t, func(o *Options) { o.RosterPageSize = 2 }) // several pages
 	ctx := context.Background()
-	sb := openStore(t, t.TempDir())
-	wb := newWorker(t, sb, nil, testOptions(t, srv.url))
-	registerKiosk(t, wb, srv, srv.url)
-	sa := openStore(t, t.TempDir())
-	ga := recognition.NewGallery()
-	oa := testOptions(t, srv.url)
-	oa.RosterPageSize = 2 // several pages
-	wa := newWorker(t, sa, ga, oa)
-	registerKiosk(t, wa, srv, srv.url)
 
 	for i := 1; i <= 5; i++ {
 		enrollLocal(t, sb, nip(i), "Pegawai", "active", fixture.Face(i), nearFace(i, 0.1))

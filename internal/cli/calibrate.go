@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/recognition"
 )
 
@@ -34,8 +35,8 @@ func runCalibrate(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer st.Close()
-	g, _, err := loadGallery(ctx, st)
-	if err != nil {
+	g := recognition.NewGallery() // enrollment templates only: see checkin.LoadEnrolledGallery
+	if _, err := checkin.LoadEnrolledGallery(ctx, st, g); err != nil {
 		return err
 	}
 	c, err := recognition.Calibrate(ctx, g, recognition.CalibrationOptions{TargetFPIR: *target})

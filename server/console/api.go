@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 )
 
 // apiResult is an in-process API response.
@@ -106,33 +105,19 @@ func (c *Console) callType(r *http.Request, token, method, path, ctype string, b
 	return res
 }
 
-// tokenResponse is the part of the API's login/refresh answer kept.
+// tokenResponse is the part of the API's login answer kept.
 type tokenResponse struct {
-	AccessToken  string    `json:"access_token"`
-	ExpiresAt    time.Time `json:"expires_at"`
-	RefreshToken string    `json:"refresh_token"`
+	AccessToken string `json:"access_token"`
 }
 
-// token returns the session's access token, refreshing it through the API
-// when it is about to expire. A refused refresh ends the session.
-func (c *Console) token(r *http.Request, s *session) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.access == "" {
+// token returns an access token in the session's API session, minted for
+// this call: nothing to refresh, and the API checks on every call that
+// the session is live (a logout on any process ends it).
+func (c *Console) token(_ *http.Request, s *session) (string, error) {
+	if s == nil || s.sid == "" {
 		return "", errSessionEnded
 	}
-	if c.opt.Now().Add(30 * time.Second).Before(s.accessTo) {
-		return s.access, nil
-	}
-	res := c.call(r, "", http.MethodPost, "/api/v1/auth/refresh", map[string]string{"refresh_token": s.refresh})
-	var t tokenResponse
-	if err := res.decode(&t); err != nil {
-		s.access, s.refresh = "", ""
-		c.sessions.remove(s)
-		return "", errSessionEnded
-	}
-	s.access, s.refresh, s.accessTo = t.AccessToken, t.RefreshToken, t.ExpiresAt
-	return s.access, nil
+	return c.opt.Server.AccessToken(s.user, s.sid), nil
 }
 
 // get calls a GET API route as the session's user and decodes into v.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,12 +31,16 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /employees", c.page(staff, c.handleEmployees))
 	m.HandleFunc("GET /employees/{nip}", c.page(staff, c.handleEmployee))
 	m.HandleFunc("POST /employees/{nip}/erase", c.page(admins, c.handleErase))
+	m.HandleFunc("POST /employees/{nip}/transfer", c.page(admins, c.handleTransfer))
 	m.HandleFunc("GET /users", c.page(admins, c.handleUsers))
 	m.HandleFunc("POST /users", c.page(admins, c.handleCreateUser))
 	m.HandleFunc("GET /audit", c.page(auditors, c.handleAudit))
 	m.HandleFunc("GET /audit.csv", c.page(auditors, c.handleAuditCSV))
 	m.HandleFunc("GET /settings", c.page(recap, c.handleSettings))
 	m.HandleFunc("POST /settings/signature", c.page(admins, c.handleSignature))
+	m.HandleFunc("POST /settings/holidays", c.page(admins, c.handleHolidays))
+	m.HandleFunc("GET /settings/roster", c.page(staff, c.handleRoster))
+	m.HandleFunc("POST /settings/roster", c.page(staff, c.handleRosterUpload))
 	m.HandleFunc("GET /recap/daily", c.page(recap, c.handleLH))
 	m.HandleFunc("GET /recap/monthly", c.page(recap, c.handleLB1))
 	m.HandleFunc("GET /recap/person/{nip}", c.page(recap, c.handleLB2))
@@ -43,6 +48,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /approvals", c.page(recap, c.handleApprovals))
 	m.HandleFunc("POST /approvals/{kind}/{id}/{verb}", c.page(recap, c.handleDecide))
 	m.HandleFunc("GET /approvals/exception/{id}/document", c.page(recap, c.handleDocument))
+	m.HandleFunc("GET /held", c.page(staff, c.handleHeld))
+	m.HandleFunc("POST /held/{device}/{id}/{verb}", c.page(admins, c.handleReviewHeld))
 	m.HandleFunc("POST /exceptions", c.page(staff, c.handleCreateException))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		v := c.newView(w, r, c.current(r))
@@ -129,13 +136,17 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.loginForm(w, r, loginData{Name: name, Next: next, Error: msg}, res.status)
 		return
 	}
-	now := c.opt.Now()
-	for _, old := range c.sessions.expired(now, c.opt.IdleTimeout, c.opt.MaxAge) {
-		c.end(r, old)
+	sid, err := c.opt.Server.TokenSession(out.AccessToken)
+	if err == nil {
+		var tok string
+		if tok, err = c.start(r, out.User, sid); err == nil {
+			c.setCookie(w, r, sessionCookie, tok, 0)
+		}
 	}
-	s := &session{csrf: randomToken(), user: out.User, access: out.AccessToken, accessTo: out.ExpiresAt,
-		refresh: out.RefreshToken, created: now, lastUsed: now}
-	c.setCookie(w, r, sessionCookie, c.sessions.add(s), 0)
+	if err != nil {
+		c.fail(w, v, fmt.Errorf("start console session of %s: %w", out.User.Name, err))
+		return
+	}
 	c.setCookie(w, r, preCookie, "", -1)
 	if next == "" {
 		next = home(out.User.Role)

@@ -48,6 +48,9 @@ type Options struct {
 	// Store is read directly only where the API has no query the page
 	// needs (the filtered audit log); roles are checked before.
 	Store server.Store
+	// Sessions keeps the browser sessions (nil: Store, which must then
+	// implement server.ConsoleSessionStore, as the SQL stores do).
+	Sessions server.ConsoleSessionStore
 	// Schedule gives a unit's schedule, for its time zone (nil: the
 	// national default, WIB).
 	Schedule func(unit string) *attendance.Config
@@ -69,19 +72,26 @@ type Options struct {
 
 // Console is the web console's HTTP handler.
 type Console struct {
-	opt      Options
-	log      *slog.Logger
-	api      http.Handler
-	sessions *sessions
-	pages    map[string]*template.Template
-	mux      *http.ServeMux
-	tr       *translations
+	opt   Options
+	log   *slog.Logger
+	api   http.Handler
+	store server.ConsoleSessionStore
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+	tr    *translations
 }
 
 // New builds the console; mount it with server.MountPages.
 func New(opt Options) (*Console, error) {
 	if opt.Server == nil || opt.Store == nil {
 		return nil, errors.New("console: Server and Store are required")
+	}
+	if opt.Sessions == nil {
+		ss, ok := opt.Store.(server.ConsoleSessionStore)
+		if !ok {
+			return nil, errors.New("console: the store keeps no console sessions; set Options.Sessions")
+		}
+		opt.Sessions = ss
 	}
 	if opt.Schedule == nil {
 		def := attendance.DefaultConfig()
@@ -112,7 +122,7 @@ func New(opt Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{opt: opt, log: opt.Logger, api: opt.Server.Handler(), sessions: newSessions(), tr: tr, mux: http.NewServeMux()}
+	c := &Console{opt: opt, log: opt.Logger, api: opt.Server.Handler(), store: opt.Sessions, tr: tr, mux: http.NewServeMux()}
 	if c.pages, err = c.parsePages(); err != nil {
 		return nil, err
 	}

@@ -29,31 +29,36 @@ func TestConsole(t *testing.T) {
 	t.Run("FormWithoutCSRFRefused", func(t *testing.T) { s.t = t; testCSRF(s) })
 	t.Run("KiosksEmployeesUsers", func(t *testing.T) { s.t = t; testAdminPages(s) })
 	t.Run("ExceptionApprovalsLB1XLSX", func(t *testing.T) { s.t = t; testRecapFlow(s) })
+	t.Run("EmployeeTransfer", func(t *testing.T) { s.t = t; testTransfer(s) })
+	t.Run("HeldEvents", func(t *testing.T) { s.t = t; testHeld(s) })
+	t.Run("Schedules", func(t *testing.T) { s.t = t; testSchedules(s) })
+	t.Run("EvidencePhotoNote", func(t *testing.T) { s.t = t; testEvidenceNote(s) })
 	t.Run("KeyboardOnly", func(t *testing.T) { s.t = t; testKeyboard(s) })
 	t.Run("LogoutEndsSession", func(t *testing.T) { s.t = t; testLogout(s) })
-	t.Run("IdleSessionExpires", func(t *testing.T) { s.t = t; testIdle(s) })
+	t.Run("SessionSharedAcrossServers", func(t *testing.T) { s.t = t; testTwoServers(s) })
+	t.Run("IdleAndOldSessionsEnd", func(t *testing.T) { s.t = t; testIdle(s) })
 }
 
-// apiCounts counts the API's daily report of unit like the Today page.
+// apiCounts counts the API's LH of unit for today like the Today page.
 func apiCounts(s *site, unit string) map[string]int {
-	r := s.Do("GET", "/api/v1/reports/daily?unit="+unit, s.admin, nil)
+	r := s.Do("GET", "/api/v1/recap/daily?limit=1000&unit="+unit, s.admin, nil)
 	s.Want(r, 200, "")
 	if r.Str("date") != s.today {
 		s.t.Fatalf("API date %s, want %s", r.Str("date"), s.today)
 	}
 	n := map[string]int{}
 	for _, x := range r.JSON["rows"].([]any) {
-		st := attendance.Status(x.(map[string]any)["status"].(string))
+		code := x.(map[string]any)["code"].(string)
 		n["total"]++
-		switch st {
-		case attendance.StatusPresent, attendance.StatusEarlyLeave:
+		switch code {
+		case attendance.CodePresent, attendance.CodeEarly:
 			n["present"]++
-		case attendance.StatusLate:
+		case attendance.CodeLate, attendance.CodeLateEarly:
 			n["present"]++
 			n["late"]++
-		case attendance.StatusNoRecord:
+		case attendance.CodeAbsent, attendance.CodeNotYet:
 			n["absent"]++
-		case attendance.StatusPendingSync:
+		case attendance.CodePending:
 			n["pending"]++
 		default:
 			n["exception"]++
@@ -318,6 +323,29 @@ func testLogout(s *site) {
 	}
 }
 
+// testTwoServers: a second server process on the same database serves
+// the session created on the first (cookies are per host, not per port,
+// so the browser sends it to both); a logout there ends it on the first.
+func testTwoServers(s *site) {
+	t := s.t
+	b := s.Another()
+	mount(t, b)
+	s.login("admin")
+	ck := s.sessionCookie().Value
+	s.run(chromedp.Navigate(b.URL+"/kiosks"), chromedp.WaitReady(chromedp.CSS("main")))
+	if p := s.location(); p != "/kiosks" {
+		t.Fatalf("session of server A on server B: at %s, want /kiosks", p)
+	}
+	if n := s.count("#logout"); n != 1 {
+		t.Fatalf("server B shows no logged-in page")
+	}
+	s.run(chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login")))
+	res := s.get("/kiosks", ck)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("server A after a logout on B: %d %s, want a redirect to /login", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
 func testIdle(s *site) {
 	t := s.t
 	s.login("admin")
@@ -331,6 +359,19 @@ func testIdle(s *site) {
 	s.open("/kiosks")
 	if p := s.location(); p != "/login" {
 		t.Errorf("idle browser at %s, want /login", p)
+	}
+	// A session in use every 25 minutes still ends 12 hours after login.
+	s.login("admin")
+	ck = s.sessionCookie().Value
+	for i := range 28 { // 11 h 40 min
+		s.Clock.Advance(25 * time.Minute)
+		if res := s.get("/kiosks", ck); res.StatusCode != http.StatusOK {
+			t.Fatalf("session in use ended after %d minutes: %d", 25*(i+1), res.StatusCode)
+		}
+	}
+	s.Clock.Advance(25 * time.Minute)
+	if res := s.get("/kiosks", ck); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("session alive past 12 hours: %d", res.StatusCode)
 	}
 }
 

@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,19 +21,36 @@ var employeeOrder = map[string]func(a, b server.Employee) int{
 	"templates": func(a, b server.Employee) int { return cmp.Compare(a.Templates, b.Templates) },
 }
 
+// unitLister lists the units that have employees in one query (the SQL
+// stores do); read directly, as the API has no such list, and only for
+// an admin, who may see every unit.
+type unitLister interface {
+	EmployeeUnits(ctx context.Context) ([]string, error)
+}
+
 // units returns the units the user may pick: an operator's own, or for an
 // admin every unit with employees or kiosks.
 func (c *Console) units(r *http.Request, v *view) ([]string, error) {
 	if v.User.Role != server.RoleAdmin {
 		return slices.Clone(v.User.Units), nil
 	}
-	es, err := c.employees(r, v, "")
-	if err != nil {
-		return nil, err
-	}
 	set := map[string]bool{}
-	for _, e := range es {
-		set[e.Unit] = true
+	if ul, ok := c.opt.Store.(unitLister); ok {
+		us, err := ul.EmployeeUnits(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range us {
+			set[u] = true
+		}
+	} else {
+		es, err := c.employees(r, v, "", "")
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			set[e.Unit] = true
+		}
 	}
 	ks, err := c.fleet(r, v)
 	if err != nil {
@@ -51,9 +69,10 @@ func (c *Console) units(r *http.Request, v *view) ([]string, error) {
 	return out, nil
 }
 
-// employees lists unit's employees through the API; "" means every unit
-// the user may see (an operator's units one by one).
-func (c *Console) employees(r *http.Request, v *view, unit string) ([]server.Employee, error) {
+// employees lists unit's employees matching query ("": all) through the
+// API, which searches; unit "" means every unit the user may see (an
+// operator's units one by one).
+func (c *Console) employees(r *http.Request, v *view, unit, query string) ([]server.Employee, error) {
 	list := []string{unit}
 	if unit == "" && v.User.Role != server.RoleAdmin {
 		list = v.User.Units
@@ -63,7 +82,7 @@ func (c *Console) employees(r *http.Request, v *view, unit string) ([]server.Emp
 		var out struct {
 			Employees []server.Employee `json:"employees"`
 		}
-		if err := c.get(r, v.s, "/api/v1/employees?unit="+url.QueryEscape(u), &out); err != nil {
+		if err := c.get(r, v.s, "/api/v1/employees?"+url.Values{"unit": {u}, "q": {query}}.Encode(), &out); err != nil {
 			return nil, err
 		}
 		all = append(all, out.Employees...)
@@ -85,15 +104,9 @@ type employeesData struct {
 func (c *Console) handleEmployees(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
 	d := employeesData{Unit: q.Get("unit"), Query: strings.TrimSpace(q.Get("q")), Desc: sortDir(r) < 0}
-	es, err := c.employees(r, v, d.Unit)
+	es, err := c.employees(r, v, d.Unit, d.Query)
 	if err != nil {
 		return err
-	}
-	if d.Query != "" {
-		needle := strings.ToLower(d.Query)
-		es = slices.DeleteFunc(es, func(e server.Employee) bool {
-			return !strings.HasPrefix(e.NIP, d.Query) && !strings.Contains(strings.ToLower(e.Name), needle)
-		})
 	}
 	d.Sort = sortRows(r, es, employeeOrder, "nip")
 	d.Pager = c.paginate(r, len(es))
@@ -117,6 +130,7 @@ func (c *Console) handleEmployees(w http.ResponseWriter, r *http.Request, v *vie
 type dayRow struct {
 	Date       string  `json:"date"`
 	Status     string  `json:"status"`
+	Exception  string  `json:"exception"` // an approved exception's type
 	CheckIn    string  `json:"check_in"`
 	CheckOut   string  `json:"check_out"`
 	LateTier   string  `json:"late_tier"`
@@ -137,6 +151,9 @@ type employeeData struct {
 	Next      string
 	Days      []dayRow
 	Zone      string
+	Kiosks    []kiosk  // the kiosks serving the unit (they hold the templates)
+	Units     []string // transfer targets offered (admin)
+	Notice    string
 }
 
 func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -171,7 +188,7 @@ func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view
 	var rep struct {
 		Days []dayRow `json:"days"`
 	}
-	if err := c.get(r, v.s, "/api/v1/reports/person/"+url.PathEscape(nip)+"?month="+d.Month, &rep); err != nil {
+	if err := c.get(r, v.s, "/api/v1/recap/person/"+url.PathEscape(nip)+"?month="+d.Month, &rep); err != nil {
 		return err
 	}
 	d.Days = rep.Days
@@ -179,6 +196,9 @@ func (c *Console) handleEmployee(w http.ResponseWriter, r *http.Request, v *view
 		if t := cmp.Or(day.CheckOut, day.CheckIn); t != "" {
 			d.LastDate, d.LastTime = day.Date, t
 		}
+	}
+	if err := c.profileExtras(r, v, &d); err != nil {
+		return err
 	}
 	v.Title, v.Data = "employee.title", d
 	c.render(w, v, "employee", http.StatusOK)

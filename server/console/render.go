@@ -22,7 +22,7 @@ var errSessionEnded = errors.New("console: session ended")
 // maxForm bounds a posted form (uploads set their own limit).
 const maxForm = 64 << 10
 
-var pageFiles = []string{"login", "error", "today", "kiosks", "code", "employees", "employee", "users", "audit", "lb1", "lb2", "lh", "approvals", "settings"}
+var pageFiles = []string{"login", "error", "today", "kiosks", "code", "employees", "employee", "users", "audit", "lb1", "lb2", "lh", "approvals", "settings", "held", "roster"}
 
 func (c *Console) parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
@@ -99,9 +99,9 @@ func (v *view) Is(role string) bool { return v.User != nil && string(v.User.Role
 
 var navByRole = map[server.Role][]navItem{
 	server.RoleAdmin: {{"/today", "nav.today", false}, {"/recap/daily", "nav.lh", false}, {"/recap/monthly", "nav.lb1", false}, {"/approvals", "nav.approvals", false},
-		{"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}, {"/users", "nav.users", false}, {"/audit", "nav.audit", false}, {"/settings", "nav.settings", false}},
+		{"/held", "nav.held", false}, {"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}, {"/users", "nav.users", false}, {"/audit", "nav.audit", false}, {"/settings", "nav.settings", false}},
 	server.RoleOperator: {{"/today", "nav.today", false}, {"/recap/daily", "nav.lh", false}, {"/recap/monthly", "nav.lb1", false}, {"/approvals", "nav.approvals", false},
-		{"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}},
+		{"/held", "nav.held", false}, {"/kiosks", "nav.kiosks", false}, {"/employees", "nav.employees", false}, {"/settings/roster", "nav.roster", false}},
 	server.RoleHead:    {{"/approvals", "nav.approvals", false}, {"/recap/daily", "nav.lh", false}, {"/recap/monthly", "nav.lb1", false}},
 	server.RoleAuditor: {{"/audit", "nav.audit", false}},
 }

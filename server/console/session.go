@@ -2,45 +2,42 @@ package console
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/hadir-id/hadir/server"
 )
 
-// Cookie names. The session cookie holds only a random identifier: the
-// API tokens stay on the server, never in the browser (no localStorage).
+// Cookie names. The session cookie holds only a random token: the
+// database keeps its hash, and the API tokens are minted on the server
+// for each call, never sent to the browser (no localStorage).
 const (
 	sessionCookie = "hadir_session"
 	preCookie     = "hadir_login" // login-form CSRF (double submit)
 	langCookie    = "hadir_lang"
 )
 
-// session is one logged-in browser. The server keeps the user's API
-// tokens; the browser holds a random id whose hash keys this map.
+const (
+	// touchEvery: a session's last use is written at most this often, so
+	// a page view is not a database write; idle expiry is that coarse.
+	touchEvery = time.Minute
+	// pruneBatch bounds the expired sessions one login removes.
+	pruneBatch = 100
+)
+
+// session is one logged-in browser, as read from the store for one
+// request: the user as they are now and the API session to act in.
 type session struct {
-	mu       sync.Mutex // serialises token refresh
-	key      [32]byte
+	hash     []byte
+	sid      string
 	csrf     string
 	user     server.User
-	access   string
-	accessTo time.Time // access token expiry
-	refresh  string
 	created  time.Time
 	lastUsed time.Time
 }
-
-// sessions is the in-memory session table of one server process.
-type sessions struct {
-	mu sync.Mutex
-	m  map[[32]byte]*session
-}
-
-func newSessions() *sessions { return &sessions{m: map[[32]byte]*session{}} }
 
 // randomToken returns 32 random bytes, base64url.
 func randomToken() string {
@@ -49,47 +46,6 @@ func randomToken() string {
 		panic("console: crypto/rand failed: " + err.Error())
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// add stores s under a fresh id and returns the id for the cookie.
-func (ss *sessions) add(s *session) string {
-	id := randomToken()
-	s.key = sha256.Sum256([]byte(id))
-	ss.mu.Lock()
-	ss.m[s.key] = s
-	ss.mu.Unlock()
-	return id
-}
-
-// get returns the session of id, or nil.
-func (ss *sessions) get(id string) *session {
-	if id == "" {
-		return nil
-	}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.m[sha256.Sum256([]byte(id))]
-}
-
-func (ss *sessions) remove(s *session) {
-	ss.mu.Lock()
-	delete(ss.m, s.key)
-	ss.mu.Unlock()
-}
-
-// expired removes and returns every session idle or old beyond the limits
-// (called on login: no background goroutine to own).
-func (ss *sessions) expired(now time.Time, idle, maxAge time.Duration) []*session {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	var out []*session
-	for k, s := range ss.m {
-		if s.stale(now, idle, maxAge) {
-			delete(ss.m, k)
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func (s *session) stale(now time.Time, idle, maxAge time.Duration) bool {
@@ -116,38 +72,52 @@ func cookieValue(r *http.Request, name string) string {
 	return ck.Value
 }
 
-// current returns the request's live session, ending it (server side too)
-// when it has been idle or alive too long.
+// start stores a new session of u acting in the API session sid and
+// returns the cookie token. Expired sessions are pruned first (a bounded
+// batch: logins are frequent enough, and no goroutine is needed).
+func (c *Console) start(r *http.Request, u server.User, sid string) (string, error) {
+	now := c.opt.Now()
+	if _, err := c.store.PruneConsoleSessions(r.Context(), now.Add(-c.opt.IdleTimeout), now.Add(-c.opt.MaxAge), now, pruneBatch); err != nil {
+		c.log.Warn("console: prune sessions", "err", err)
+	}
+	tok := randomToken()
+	err := c.store.CreateConsoleSession(r.Context(), server.ConsoleSession{Hash: server.HashSecret(tok), UserID: u.ID, SID: sid,
+		CSRF: randomToken(), Created: now, LastUsed: now})
+	return tok, err
+}
+
+// current returns the request's live session, ending it (in the store,
+// so on every process) when it has been idle or alive too long or its
+// user is disabled.
 func (c *Console) current(r *http.Request) *session {
-	s := c.sessions.get(cookieValue(r, sessionCookie))
-	if s == nil {
+	tok := cookieValue(r, sessionCookie)
+	if tok == "" {
 		return nil
 	}
-	now := c.opt.Now()
-	s.mu.Lock()
-	stale := s.stale(now, c.opt.IdleTimeout, c.opt.MaxAge)
-	if !stale {
-		s.lastUsed = now
+	cs, u, err := c.store.ConsoleSession(r.Context(), server.HashSecret(tok))
+	if err != nil {
+		if !errors.Is(err, server.ErrNotFound) {
+			c.log.Error("console: read session", "err", err)
+		}
+		return nil
 	}
-	s.mu.Unlock()
-	if stale {
+	s := &session{hash: cs.Hash, sid: cs.SID, csrf: cs.CSRF, user: u, created: cs.Created, lastUsed: cs.LastUsed}
+	now := c.opt.Now()
+	if s.stale(now, c.opt.IdleTimeout, c.opt.MaxAge) || u.Disabled {
 		c.end(r, s)
 		return nil
+	}
+	if now.Sub(s.lastUsed) >= touchEvery {
+		if err := c.store.TouchConsoleSession(r.Context(), s.hash, now); err != nil {
+			c.log.Warn("console: touch session", "err", err)
+		}
 	}
 	return s
 }
 
-// end removes s and revokes its refresh token through the API's logout.
+// end deletes s and revokes its API session, on every process at once.
 func (c *Console) end(r *http.Request, s *session) {
-	c.sessions.remove(s)
-	s.mu.Lock()
-	tok := s.refresh
-	s.refresh, s.access = "", ""
-	s.mu.Unlock()
-	if tok == "" {
-		return
-	}
-	if res := c.call(r, "", http.MethodPost, "/api/v1/auth/logout", map[string]string{"refresh_token": tok}); res.status != http.StatusOK {
-		c.log.Warn("console logout: refresh token not revoked", "status", res.status, "err", res.message())
+	if err := c.store.EndConsoleSession(r.Context(), s.hash, c.opt.Now()); err != nil {
+		c.log.Error("console: end session", "err", err)
 	}
 }

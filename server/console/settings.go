@@ -22,18 +22,30 @@ type settingsData struct {
 	Signature server.Signature
 	Error     string
 	Notice    string
+	// HolidayText is the year's holidays as edited (one per line) and
+	// HolidayLines the lines refused, by number.
+	HolidayText  string
+	HolidayLines []lineError
+}
+
+// settingsForm is what a refused form brings back onto the page.
+type settingsForm struct {
+	SigError     string
+	HolidayText  string
+	HolidayLines []lineError
 }
 
 // handleSettings shows the recap settings the API holds: exception types,
 // the year's holidays, the TK cut and monthly cap, and the signature block
 // of a unit (or the default one), which an admin edits here.
 func (c *Console) handleSettings(w http.ResponseWriter, r *http.Request, v *view) error {
-	return c.settingsPage(w, r, v, "", http.StatusOK)
+	return c.settingsPage(w, r, v, settingsForm{}, http.StatusOK)
 }
 
-func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request, v *view, formErr string, status int) error {
+func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request, v *view, f settingsForm, status int) error {
 	q := r.URL.Query()
-	d := settingsData{Year: c.opt.Now().In(v.F.loc).Year(), Unit: q.Get("unit"), Error: formErr}
+	d := settingsData{Year: c.opt.Now().In(v.F.loc).Year(), Unit: q.Get("unit"), Error: f.SigError,
+		HolidayText: f.HolidayText, HolidayLines: f.HolidayLines}
 	if y, err := strconv.Atoi(q.Get("year")); err == nil && y > 1900 && y < 3000 {
 		d.Year = y
 	}
@@ -52,6 +64,9 @@ func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request, v *view, 
 		return err
 	}
 	d.Holidays = hol.Holidays
+	if f.HolidayText == "" {
+		d.HolidayText = holidaysText(d.Holidays)
+	}
 	var rules struct {
 		TK  float64 `json:"tk_cut_percent"`
 		Cap float64 `json:"monthly_cap_percent"`
@@ -88,7 +103,7 @@ func (c *Console) handleSignature(w http.ResponseWriter, r *http.Request, v *vie
 	err := c.send(r, v.s, http.MethodPut, "/api/v1/settings/signature?unit="+url.QueryEscape(unit), sig, nil)
 	if ae, ok := err.(*apiError); ok && ae.status == http.StatusBadRequest {
 		r.URL.RawQuery = url.Values{"unit": {unit}}.Encode()
-		return c.settingsPage(w, r, v, ae.msg, http.StatusBadRequest)
+		return c.settingsPage(w, r, v, settingsForm{SigError: ae.msg}, http.StatusBadRequest)
 	}
 	if err != nil {
 		return err

@@ -41,6 +41,9 @@ type site struct {
 	pw      map[string]string
 	today   string // the server's date in WIB
 	nips    map[string][]string
+	k1, k2  *storetest.Device
+	ch1     *storetest.Chain // K1's event chain (seed events use it)
+	ch2     *storetest.Chain
 }
 
 // wibLoc is the units' zone (the default schedule's).
@@ -136,7 +139,8 @@ func (s *site) seed(day time.Time) {
 		}
 		return v
 	}
-	ch := storetest.Chain{Device: "K1", Secret: k1.Secret} // events carry K1's MAC
+	ch := &storetest.Chain{Device: "K1", Secret: k1.Secret} // events carry K1's MAC
+	s.k1, s.k2, s.ch1, s.ch2 = k1, k2, ch, &storetest.Chain{Device: "K2", Secret: k2.Secret}
 	d := s.nips["DINKES"]
 	s.Want(s.Do("POST", "/api/v1/events", k1.Token, storetest.Batch(
 		ch.Next("in", d[0], at("07:10")), ch.Next("in", d[1], at("07:52")), ch.Next("manual", d[2], at("07:20")),

@@ -14,6 +14,19 @@ import (
 
 // scopeCond restricts employees p to scope.
 func scopeCond(scope server.RecapScope) (string, []any) {
+	cond, args := unitCond(scope)
+	if scope.NIPFrom != "" {
+		cond += ` AND p.nip >= ?`
+		args = append(args, scope.NIPFrom)
+	}
+	if scope.NIPTo != "" {
+		cond += ` AND p.nip < ?`
+		args = append(args, scope.NIPTo)
+	}
+	return cond, args
+}
+
+func unitCond(scope server.RecapScope) (string, []any) {
 	switch {
 	case len(scope.NIPs) > 0:
 		args := make([]any, len(scope.NIPs))

@@ -97,10 +97,10 @@ func (db *DB) PutEmployee(ctx context.Context, e server.Employee, tpls []server.
 			if len(t.Photo) > 0 {
 				photo = db.cipher.Seal(t.Photo, descriptorAD("photo", e.NIP, t.ID))
 			}
-			_, err := tx.ExecContext(ctx, db.q(`INSERT INTO templates (nip, id, descriptor, face_width, sharpness, brightness, yaw, eye_openness, taken_ns, photo)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			_, err := tx.ExecContext(ctx, db.q(`INSERT INTO templates (nip, id, descriptor, face_width, sharpness, brightness, yaw, eye_openness, taken_ns, photo, adapted)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 				e.NIP, t.ID, db.sealDescriptor(e.NIP, t.ID, &t.Descriptor), t.Quality.FaceWidth, t.Quality.Sharpness,
-				t.Quality.Brightness, t.Quality.Yaw, t.Quality.EyeOpenness, ns(t.TakenAt), photo)
+				t.Quality.Brightness, t.Quality.Yaw, t.Quality.EyeOpenness, ns(t.TakenAt), photo, b2i(t.Adapted))
 			if err != nil {
 				if db.d.IsUnique(err) {
 					return fmt.Errorf("%w: template id %q given twice", server.ErrInvalid, t.ID)
@@ -273,7 +273,7 @@ func (db *DB) templatesOf(ctx context.Context, q querier, cond string, args ...a
 	if err := db.needKey(); err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, db.q(`SELECT t.nip, t.id, t.descriptor, t.face_width, t.sharpness, t.brightness, t.yaw, t.eye_openness, t.taken_ns
+	rows, err := q.QueryContext(ctx, db.q(`SELECT t.nip, t.id, t.descriptor, t.face_width, t.sharpness, t.brightness, t.yaw, t.eye_openness, t.taken_ns, t.adapted
 		FROM templates t JOIN employees e ON e.nip = t.nip WHERE `+cond+` ORDER BY t.nip, t.taken_ns, t.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read templates: %w", err)
@@ -284,15 +284,15 @@ func (db *DB) templatesOf(ctx context.Context, q querier, cond string, args ...a
 		var nip string
 		var t server.Template
 		var sealed []byte
-		var taken int64
+		var taken, adapted int64
 		if err := rows.Scan(&nip, &t.ID, &sealed, &t.Quality.FaceWidth, &t.Quality.Sharpness, &t.Quality.Brightness,
-			&t.Quality.Yaw, &t.Quality.EyeOpenness, &taken); err != nil {
+			&t.Quality.Yaw, &t.Quality.EyeOpenness, &taken, &adapted); err != nil {
 			return nil, fmt.Errorf("read templates: %w", err)
 		}
 		if t.Descriptor, err = db.openDescriptor(nip, t.ID, sealed); err != nil {
 			return nil, err
 		}
-		t.TakenAt = fromNS(taken)
+		t.TakenAt, t.Adapted = fromNS(taken), adapted != 0
 		out[nip] = append(out[nip], t)
 	}
 	return out, rows.Err()
