@@ -33,6 +33,7 @@ type settingsTab struct {
 	thresh   *widget.Entry
 	margin   *widget.Entry
 	liveness *widget.Select
+	adapt    *widget.Check // learn faces from check-ins (kiosk.SettingAdapt)
 	recMsg   *widget.Label
 	sched    *widget.Entry
 	schedMsg *widget.Label
@@ -62,6 +63,7 @@ func newSettingsTab(k *window) *settingsTab {
 		modes = append(modes, tr("liveness."+string(m)))
 	}
 	t.liveness = widget.NewSelect(modes, func(string) { k.touch() })
+	t.adapt = widget.NewCheck(tr("settings.adapt"), func(bool) { k.touch() })
 	t.lang = widget.NewSelect([]string{tr("language.id"), tr("language.en")}, nil)
 	var roleNames []string
 	for _, r := range roles {
@@ -89,7 +91,7 @@ func newSettingsTab(k *window) *settingsTab {
 			widget.NewFormItem(tr("settings.threshold"), t.thresh),
 			widget.NewFormItem(tr("settings.margin"), t.margin),
 			widget.NewFormItem(tr("settings.liveness"), t.liveness),
-		), wrapped(tr("settings.recognition_explain")), saveRec, t.recMsg),
+		), t.adapt, wrapped(tr("settings.recognition_explain")), saveRec, t.recMsg),
 		section(tr("settings.schedule"), wrapped(tr("settings.schedule_explain")), t.sched, saveSched, t.schedMsg),
 		section(tr("settings.language"), t.lang),
 		section(tr("settings.operators"), widget.NewForm(
@@ -124,6 +126,7 @@ func (t *settingsTab) shown() {
 			t.liveness.SetSelectedIndex(i)
 		}
 	}
+	t.adapt.SetChecked(k.ops.Setting(kiosk.SettingAdapt, "on") != "off")
 	t.sched.SetText(k.ops.Setting(kiosk.SettingSchedule, ""))
 	t.lang.OnChanged = nil
 	if currentLanguage == "en" {
@@ -199,7 +202,8 @@ func (t *settingsTab) saveRecognition() {
 		t.recMsg.SetText(msg)
 	}, [2]string{kiosk.SettingThreshold, strconv.FormatFloat(th, 'f', 3, 64)},
 		[2]string{kiosk.SettingMargin, strconv.FormatFloat(mg, 'f', 3, 64)},
-		[2]string{kiosk.SettingLiveness, string(livenessModes[i])})
+		[2]string{kiosk.SettingLiveness, string(livenessModes[i])},
+		[2]string{kiosk.SettingAdapt, map[bool]string{true: "on", false: "off"}[t.adapt.Checked]})
 }
 
 // saveSchedule checks the schedule file loads before saving its path.

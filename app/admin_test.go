@@ -246,8 +246,11 @@ func TestSettingsAreSavedAndAudited(t *testing.T) {
 	if v, _ := k.svc.Store.Setting(context.Background(), kiosk.SettingLanguage); v != "en" {
 		t.Errorf("language setting %q", v)
 	}
-	if n := auditCount(t, k.svc.Store, storage.ActionSetting); n != 4 {
-		t.Errorf("%d setting changes audited, want 4", n)
+	if v, _ := k.svc.Store.Setting(context.Background(), kiosk.SettingAdapt); v != "on" {
+		t.Errorf("adaptation setting %q, want on (the default, saved with the recognition settings)", v)
+	}
+	if n := auditCount(t, k.svc.Store, storage.ActionSetting); n != 5 {
+		t.Errorf("%d setting changes audited, want 5", n)
 	}
 	_ = SetLanguage("id")
 }

@@ -115,6 +115,15 @@ func TestSettingsRebuildThePipeline(t *testing.T) {
 	if o.Policy.Threshold != 0.40 || o.Liveness != "off" {
 		t.Errorf("options %+v liveness %s", o.Policy, o.Liveness)
 	}
+	if o.NoAdapt || o.OnAdapt == nil {
+		t.Errorf("learning from check-ins is not on by default (NoAdapt %v, OnAdapt set %v)", o.NoAdapt, o.OnAdapt != nil)
+	}
+	if err := k.SetSettings(ctx, [2]string{SettingAdapt, "off"}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := k.PipelineOptions(); !o.NoAdapt {
+		t.Error("the adapt setting off does not stop learning")
+	}
 	all, err := ReadAudit(context.Background(), k.Services().Store, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -125,8 +134,8 @@ func TestSettingsRebuildThePipeline(t *testing.T) {
 			n++
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d setting changes audited under Sari, want 2: %+v", n, all)
+	if n != 3 {
+		t.Errorf("%d setting changes audited under Sari, want 3: %+v", n, all)
 	}
 
 	// A schedule in another zone moves the kiosk's time zone.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/hadir-id/hadir/attendance"
@@ -20,6 +21,7 @@ const (
 	SettingSchedule  = "schedule.file"         // TOML schedule; --schedule overrides
 	SettingLanguage  = "ui.language"           // id or en; --lang overrides
 	SettingDevice    = "device.name"           // name given at registration
+	SettingAdapt     = "recognition.adapt"     // "off" stops learning faces from check-ins; default on
 )
 
 // Setting reads a setting, def when unset or unreadable. A read without
@@ -94,12 +96,26 @@ func (k *Kiosk) PipelineOptions() (checkin.Options, error) {
 		}
 		o.Schedule = c
 	}
+	o.NoAdapt = k.Setting(SettingAdapt, "on") == "off"
+	o.OnAdapt = k.adapted
 	o.ClockOffset = k.svc.Sync.ClockOffset
 	o.Now = k.clock.Now
 	if k.opt.Tune != nil {
 		k.opt.Tune(&o)
 	}
 	return o, nil
+}
+
+// adapted queues a face the pipeline learnt for the server, like an
+// enrollment (on the recognition goroutine; the queue is a store write).
+func (k *Kiosk) adapted(a checkin.Adapted, err error) {
+	if err != nil {
+		slog.Warn("adaptation not stored", "nip", a.NIP, "err", err)
+		return
+	}
+	if err := k.svc.Sync.QueueEnrollment(k.ctx, a.NIP); err != nil && !errors.Is(err, ErrSyncNotConfigured) {
+		slog.Warn("adapted templates not queued for the server", "nip", a.NIP, "err", err)
+	}
 }
 
 var ErrRange = errors.New("out of range")

@@ -46,6 +46,7 @@ type Syncer interface {
 	OnStatus(fn func(SyncStatus))
 	Register(ctx context.Context, serverURL, code, name string) error
 	PushEnrollment(ctx context.Context, nip string) error
+	QueueEnrollment(ctx context.Context, nip string) error
 	ClockOffset() time.Duration
 	Rejected(ctx context.Context) ([]storage.Event, error)
 }
@@ -63,8 +64,9 @@ func (OfflineSync) OnStatus(func(SyncStatus))     {}
 func (OfflineSync) Register(context.Context, string, string, string) error {
 	return ErrSyncNotConfigured
 }
-func (OfflineSync) PushEnrollment(context.Context, string) error { return ErrSyncNotConfigured }
-func (OfflineSync) ClockOffset() time.Duration                   { return 0 }
+func (OfflineSync) PushEnrollment(context.Context, string) error  { return ErrSyncNotConfigured }
+func (OfflineSync) QueueEnrollment(context.Context, string) error { return ErrSyncNotConfigured }
+func (OfflineSync) ClockOffset() time.Duration                    { return 0 }
 func (OfflineSync) Rejected(context.Context) ([]storage.Event, error) {
 	return nil, nil
 }
@@ -100,6 +102,9 @@ func (s workerSync) Register(ctx context.Context, url, code, name string) error 
 }
 func (s workerSync) PushEnrollment(ctx context.Context, nip string) error {
 	return s.w.PushEnrollment(ctx, nip)
+}
+func (s workerSync) QueueEnrollment(ctx context.Context, nip string) error {
+	return s.w.QueueEnrollment(ctx, nip)
 }
 func (s workerSync) Rejected(ctx context.Context) ([]storage.Event, error) {
 	return s.w.Rejected(ctx)
