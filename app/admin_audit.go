@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -20,7 +20,7 @@ const auditRows = 2000
 // auditTab is the audit log viewer: newest first, filtered by any text
 // (actor, action, subject, detail). It only reads: the log is append-only.
 type auditTab struct {
-	k      *kiosk
+	k      *window
 	root   fyne.CanvasObject
 	filter *widget.Entry
 	count  *widget.Label
@@ -30,7 +30,7 @@ type auditTab struct {
 	gen    uint64
 }
 
-func newAuditTab(k *kiosk) *auditTab {
+func newAuditTab(k *window) *auditTab {
 	t := &auditTab{k: k, filter: widget.NewEntry(), count: widget.NewLabel("")}
 	t.filter.SetPlaceHolder(tr("audit.filter"))
 	t.filter.OnChanged = func(string) { k.touch(); t.apply() }
@@ -59,7 +59,7 @@ var knownActions = map[storage.AuditAction]bool{
 	storage.ActionEnroll: true, storage.ActionReEnroll: true, storage.ActionEmployee: true, storage.ActionErase: true,
 	storage.ActionExport: true, storage.ActionSetting: true, storage.ActionOperator: true, storage.ActionLogin: true,
 	storage.ActionLoginFailure: true, storage.ActionPurge: true, storage.ActionMigrate: true,
-	storage.ActionLockout: true, actionLogout: true, actionImport: true, "device-register": true,
+	storage.ActionLockout: true, kiosk.ActionLogout: true, kiosk.ActionImport: true, "device-register": true,
 }
 
 // auditActionText translates known actions and shows others as stored.
@@ -79,44 +79,20 @@ func (t *auditTab) shown() {
 	k := t.k
 	k.touch()
 	t.gen++
-	gen, st, ctx := t.gen, k.svc.store, k.ctx
-	go func() { // one read of the audit log
-		all, err := readAudit(ctx, st, auditRows)
-		k.do(func() {
-			if gen != t.gen {
-				return
-			}
-			if err != nil {
-				t.count.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-				return
-			}
-			t.all = all
-			t.apply()
-		})
-	}()
-}
-
-// readAudit pages through the log and returns the newest keep entries,
-// newest first.
-func readAudit(ctx context.Context, st *storage.Store, keep int) ([]storage.Audit, error) {
-	var out []storage.Audit
-	var after uint64
-	for {
-		page, err := st.AuditLog(ctx, after, 1000)
+	gen, st := t.gen, k.svc.Store
+	offUI(k, func(ctx context.Context) ([]storage.Audit, error) {
+		return kiosk.ReadAudit(ctx, st, auditRows)
+	}, func(all []storage.Audit, err error) {
+		if gen != t.gen {
+			return
+		}
 		if err != nil {
-			return nil, err
+			t.count.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
 		}
-		out = append(out, page...)
-		if len(out) > keep {
-			out = out[len(out)-keep:]
-		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].Seq
-	}
-	slices.Reverse(out)
-	return out, nil
+		t.all = all
+		t.apply()
+	})
 }
 
 // apply filters the entries by the search text.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -13,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hadir-id/hadir/attendance"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -23,7 +24,7 @@ const logRows = 1000
 // logTab is the admin's attendance log: filters by date, unit and person,
 // and a CSV export (streamed, audited).
 type logTab struct {
-	k      *kiosk
+	k      *window
 	root   fyne.CanvasObject
 	date   *widget.Entry
 	unit   *widget.Select
@@ -37,14 +38,14 @@ type logTab struct {
 	gen    uint64
 }
 
-func newLogTab(k *kiosk) *logTab {
+func newLogTab(k *window) *logTab {
 	t := &logTab{k: k, date: widget.NewEntry(), person: widget.NewEntry(), path: widget.NewEntry(), msg: wrapped(""),
 		count: widget.NewLabel("")}
 	t.date.SetText(k.now().In(k.location()).Format(time.DateOnly))
 	t.date.SetPlaceHolder(tr("log.date_placeholder"))
 	t.person.SetPlaceHolder(tr("log.person_placeholder"))
 	t.unit = widget.NewSelect(nil, func(string) { k.touch() })
-	t.path.SetText(filepath.Join(k.svc.dataDir, "exports", "presensi-"+k.now().Format("20060102-150405")+".csv"))
+	t.path.SetText(filepath.Join(k.svc.DataDir, "exports", "presensi-"+k.now().Format("20060102-150405")+".csv"))
 	for _, e := range []*widget.Entry{t.date, t.person, t.path} {
 		e.OnChanged = func(string) { k.touch() }
 	}
@@ -88,7 +89,7 @@ func (t *logTab) refresh()                   {}
 // shown fills the unit choices and loads the log.
 func (t *logTab) shown() {
 	units := []string{tr("log.all_units")}
-	if emps, err := employeeMap(t.k.ctx, t.k.svc.store); err == nil {
+	if emps, err := kiosk.EmployeeMap(t.k.ctx, t.k.svc.Store); err == nil {
 		set := map[string]bool{}
 		for _, e := range emps {
 			if e.Unit != "" && !set[e.Unit] {
@@ -107,12 +108,12 @@ func (t *logTab) shown() {
 }
 
 // filter reads the filter fields.
-func (t *logTab) filter() (logFilter, error) {
+func (t *logTab) filter() (kiosk.LogFilter, error) {
 	unit := t.unit.Selected
 	if t.unit.SelectedIndex() <= 0 {
 		unit = ""
 	}
-	return dayFilter(t.date.Text, unit, t.person.Text, t.k.location())
+	return kiosk.DayFilter(t.date.Text, unit, t.person.Text, t.k.location())
 }
 
 // load reads the matching events off the UI thread.
@@ -126,24 +127,28 @@ func (t *logTab) load() {
 	}
 	t.msg.SetText(tr("common.loading"))
 	t.gen++
-	gen, st, ctx := t.gen, k.svc.store, k.ctx
-	go func() { // one query
-		evs, err := findEvents(ctx, st, f, logRows)
-		emps, _ := employeeMap(ctx, st)
-		k.do(func() {
-			if gen != t.gen {
-				return
-			}
-			if err != nil {
-				t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-				return
-			}
-			t.rows, t.emps = evs, emps
-			t.msg.SetText("")
-			t.count.SetText(trf("log.count", map[string]any{"N": strconv.Itoa(len(evs))}))
-			t.list.Refresh()
-		})
-	}()
+	gen, st := t.gen, k.svc.Store
+	type found struct {
+		evs  []storage.Event
+		emps map[string]storage.Employee
+	}
+	offUI(k, func(ctx context.Context) (found, error) {
+		evs, err := kiosk.FindEvents(ctx, st, f, logRows)
+		emps, _ := kiosk.EmployeeMap(ctx, st)
+		return found{evs, emps}, err
+	}, func(r found, err error) {
+		if gen != t.gen {
+			return
+		}
+		if err != nil {
+			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		t.rows, t.emps = r.evs, r.emps
+		t.msg.SetText("")
+		t.count.SetText(trf("log.count", map[string]any{"N": strconv.Itoa(len(r.evs))}))
+		t.list.Refresh()
+	})
 }
 
 // export writes the filtered log to a CSV file and audits it.
@@ -157,37 +162,26 @@ func (t *logTab) export() {
 	}
 	path := t.path.Text
 	t.msg.SetText(tr("log.exporting"))
-	actx, st := k.actor(), k.svc.store
-	go func() { // one export, streamed to disk
-		n, err := exportFile(actx, st, path, f)
+	st, day := k.svc.Store, t.dateText(f)
+	offUI(k, func(ctx context.Context) (int, error) { // streamed to disk
+		n, err := kiosk.ExportFile(ctx, st, path, f)
 		if err == nil {
-			err = st.RecordAudit(actx, storage.Audit{Action: storage.ActionExport, Subject: path,
-				Detail: fmt.Sprintf("attendance log CSV, %d rows, date %q unit %q person %q", n, t.dateText(f), f.Unit, f.Person)})
+			err = st.RecordAudit(ctx, storage.Audit{Action: storage.ActionExport, Subject: path,
+				Detail: fmt.Sprintf("attendance log CSV, %d rows, date %q unit %q person %q", n, day, f.Unit, f.Person)})
 		}
-		k.do(func() {
-			if err != nil {
-				t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-				return
-			}
-			t.msg.SetText(trf("log.exported", map[string]any{"N": strconv.Itoa(n), "Path": path}))
-		})
-	}()
+		return n, err
+	}, func(n int, err error) {
+		if err != nil {
+			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		t.msg.SetText(trf("log.exported", map[string]any{"N": strconv.Itoa(n), "Path": path}))
+	})
 }
 
-func (t *logTab) dateText(f logFilter) string {
+func (t *logTab) dateText(f kiosk.LogFilter) string {
 	if f.From.IsZero() {
 		return ""
 	}
 	return f.From.Format(time.DateOnly)
-}
-
-// location is the kiosk's time zone: the schedule's, else WIB.
-func (k *kiosk) location() *time.Location {
-	if k.loc == nil {
-		k.loc = attendance.DefaultConfig().Location()
-		if o, err := k.pipelineOptions(); err == nil {
-			k.loc = o.Schedule.Location()
-		}
-	}
-	return k.loc
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hadir-id/hadir/attendance"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -21,7 +23,7 @@ import (
 // registration, recognition thresholds and liveness, schedule file,
 // language and operators. Every change is audited by the store.
 type settingsTab struct {
-	k        *kiosk
+	k        *window
 	root     fyne.CanvasObject
 	cam      *cameraPanel
 	url      *widget.Entry
@@ -31,6 +33,7 @@ type settingsTab struct {
 	thresh   *widget.Entry
 	margin   *widget.Entry
 	liveness *widget.Select
+	adapt    *widget.Check // learn faces from check-ins (kiosk.SettingAdapt)
 	recMsg   *widget.Label
 	sched    *widget.Entry
 	schedMsg *widget.Label
@@ -46,7 +49,7 @@ var livenessModes = []checkin.LivenessMode{checkin.LivenessOff, checkin.Liveness
 
 var roles = []storage.OperatorRole{storage.RoleOperator, storage.RoleAdmin, storage.RoleAuditor}
 
-func newSettingsTab(k *kiosk) *settingsTab {
+func newSettingsTab(k *window) *settingsTab {
 	t := &settingsTab{k: k, cam: newCameraPanel(k, false), url: widget.NewEntry(), code: widget.NewEntry(), device: widget.NewEntry(),
 		regMsg: wrapped(""), thresh: widget.NewEntry(), margin: widget.NewEntry(), recMsg: wrapped(""),
 		sched: widget.NewEntry(), schedMsg: wrapped(""), opName: widget.NewEntry(), opPIN: widget.NewPasswordEntry(), opMsg: wrapped("")}
@@ -60,6 +63,7 @@ func newSettingsTab(k *kiosk) *settingsTab {
 		modes = append(modes, tr("liveness."+string(m)))
 	}
 	t.liveness = widget.NewSelect(modes, func(string) { k.touch() })
+	t.adapt = widget.NewCheck(tr("settings.adapt"), func(bool) { k.touch() })
 	t.lang = widget.NewSelect([]string{tr("language.id"), tr("language.en")}, nil)
 	var roleNames []string
 	for _, r := range roles {
@@ -87,7 +91,7 @@ func newSettingsTab(k *kiosk) *settingsTab {
 			widget.NewFormItem(tr("settings.threshold"), t.thresh),
 			widget.NewFormItem(tr("settings.margin"), t.margin),
 			widget.NewFormItem(tr("settings.liveness"), t.liveness),
-		), wrapped(tr("settings.recognition_explain")), saveRec, t.recMsg),
+		), t.adapt, wrapped(tr("settings.recognition_explain")), saveRec, t.recMsg),
 		section(tr("settings.schedule"), wrapped(tr("settings.schedule_explain")), t.sched, saveSched, t.schedMsg),
 		section(tr("settings.language"), t.lang),
 		section(tr("settings.operators"), widget.NewForm(
@@ -109,8 +113,8 @@ func (t *settingsTab) shown() {
 	t.cam.spec.SetText(k.cam.spec)
 	t.cam.update()
 	t.url.SetText(k.status.ServerURL)
-	t.device.SetText(k.setting(settingDevice, ""))
-	o, err := k.pipelineOptions()
+	t.device.SetText(k.ops.Setting(kiosk.SettingDevice, ""))
+	o, err := k.ops.PipelineOptions()
 	if err != nil {
 		o = checkin.DefaultOptions()
 		t.recMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
@@ -122,7 +126,8 @@ func (t *settingsTab) shown() {
 			t.liveness.SetSelectedIndex(i)
 		}
 	}
-	t.sched.SetText(k.setting(settingSchedule, ""))
+	t.adapt.SetChecked(k.ops.Setting(kiosk.SettingAdapt, "on") != "off")
+	t.sched.SetText(k.ops.Setting(kiosk.SettingSchedule, ""))
 	t.lang.OnChanged = nil
 	if currentLanguage == "en" {
 		t.lang.SetSelectedIndex(1)
@@ -142,26 +147,27 @@ func (t *settingsTab) register() {
 		t.regMsg.SetText(tr("settings.register_missing"))
 		return
 	}
-	if err := k.setSetting(settingDevice, name); err != nil {
-		t.regMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
 	t.regMsg.SetText(tr("settings.registering"))
-	ctx := k.actor()
-	go func() { // one registration
+	ops, sy := k.ops, k.svc.Sync
+	offUI(k, func(ctx context.Context) (struct{}, error) {
+		if err := ops.SetSettings(ctx, [2]string{kiosk.SettingDevice, name}); err != nil {
+			return struct{}{}, err
+		}
 		rctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 		defer cancel()
-		err := k.svc.sync.Register(rctx, url, code, name)
-		k.do(func() {
-			if err != nil {
-				t.regMsg.SetText(trf("settings.register_failed", map[string]any{"Why": tr(syncErrorKey(err)), "Error": err.Error()}))
-				return
-			}
-			t.code.SetText("")
-			t.regMsg.SetText(tr("settings.registered"))
-			k.refreshStatus()
-		})
-	}()
+		if err := sy.Register(rctx, url, code, name); err != nil {
+			return struct{}{}, fmt.Errorf("register: %w", err)
+		}
+		return struct{}{}, nil
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			t.regMsg.SetText(trf("settings.register_failed", map[string]any{"Why": tr(kiosk.SyncErrorKey(err)), "Error": err.Error()}))
+			return
+		}
+		t.code.SetText("")
+		t.regMsg.SetText(tr("settings.registered"))
+		k.refreshStatus()
+	})
 }
 
 // saveRecognition validates and saves the thresholds and liveness mode;
@@ -169,12 +175,12 @@ func (t *settingsTab) register() {
 func (t *settingsTab) saveRecognition() {
 	k := t.k
 	k.touch()
-	th, err := parseThreshold(strings.TrimSpace(t.thresh.Text))
+	th, err := kiosk.ParseThreshold(strings.TrimSpace(t.thresh.Text))
 	if err != nil {
 		t.recMsg.SetText(tr("settings.threshold_rule"))
 		return
 	}
-	mg, err := parseMargin(strings.TrimSpace(t.margin.Text))
+	mg, err := kiosk.ParseMargin(strings.TrimSpace(t.margin.Text))
 	if err != nil {
 		t.recMsg.SetText(tr("settings.margin_rule"))
 		return
@@ -184,21 +190,20 @@ func (t *settingsTab) saveRecognition() {
 		i = 1
 	}
 	def := recognition.DefaultPolicy()
-	for _, kv := range [][2]string{
-		{settingThreshold, strconv.FormatFloat(th, 'f', 3, 64)},
-		{settingMargin, strconv.FormatFloat(mg, 'f', 3, 64)},
-		{settingLiveness, string(livenessModes[i])},
-	} {
-		if err := k.setSetting(kv[0], kv[1]); err != nil {
+	k.saveSettings(func(err error) {
+		if err != nil {
 			t.recMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 			return
 		}
-	}
-	msg := tr("settings.saved")
-	if th > def.Threshold || mg < def.Margin {
-		msg += " " + tr("settings.looser_warning")
-	}
-	t.recMsg.SetText(msg)
+		msg := tr("settings.saved")
+		if th > def.Threshold || mg < def.Margin {
+			msg += " " + tr("settings.looser_warning")
+		}
+		t.recMsg.SetText(msg)
+	}, [2]string{kiosk.SettingThreshold, strconv.FormatFloat(th, 'f', 3, 64)},
+		[2]string{kiosk.SettingMargin, strconv.FormatFloat(mg, 'f', 3, 64)},
+		[2]string{kiosk.SettingLiveness, string(livenessModes[i])},
+		[2]string{kiosk.SettingAdapt, map[bool]string{true: "on", false: "off"}[t.adapt.Checked]})
 }
 
 // saveSchedule checks the schedule file loads before saving its path.
@@ -212,12 +217,13 @@ func (t *settingsTab) saveSchedule() {
 			return
 		}
 	}
-	if err := k.setSetting(settingSchedule, path); err != nil {
-		t.schedMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
-	k.loc = nil
-	t.schedMsg.SetText(tr("settings.saved"))
+	k.saveSettings(func(err error) {
+		if err != nil {
+			t.schedMsg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		t.schedMsg.SetText(tr("settings.saved"))
+	}, [2]string{kiosk.SettingSchedule, path})
 }
 
 // switchLanguage changes the interface language at once and keeps it.
@@ -234,8 +240,8 @@ func (t *settingsTab) switchLanguage() {
 	if err := SetLanguage(code); err != nil {
 		return
 	}
-	_ = k.setSetting(settingLanguage, code)
-	k.cfg.Lang = ""
+	k.saveSettings(func(error) {}, [2]string{kiosk.SettingLanguage, code})
+	k.ops.Cfg.Lang = ""
 	k.rebuild()
 }
 
@@ -253,7 +259,7 @@ func (t *settingsTab) saveOperator() {
 		return
 	}
 	role := roles[max(t.opRole.SelectedIndex(), 0)]
-	st := k.svc.store
+	st := k.svc.Store
 	offUI(k, func(ctx context.Context) (storage.Operator, error) {
 		return st.PutOperator(ctx, name, role, pin)
 	}, func(_ storage.Operator, err error) {

@@ -14,7 +14,7 @@ import (
 // syncTab shows the link to the server: online, backlog, last success,
 // problems, clock offset, refused events and enrollments; "sync now".
 type syncTab struct {
-	k        *kiosk
+	k        *window
 	root     fyne.CanvasObject
 	state    *widget.Label
 	server   *widget.Label
@@ -27,14 +27,14 @@ type syncTab struct {
 	msg      *widget.Label
 }
 
-func newSyncTab(k *kiosk) *syncTab {
+func newSyncTab(k *window) *syncTab {
 	t := &syncTab{k: k, state: bold(""), server: widget.NewLabel(""), pending: widget.NewLabel(""), last: widget.NewLabel(""),
 		problem: wrapped(""), clock: widget.NewLabel(""), rejected: wrapped(""), conflict: wrapped(""), msg: widget.NewLabel("")}
 	t.problem.Importance = widget.DangerImportance
 	t.conflict.Importance = widget.DangerImportance
 	now := widget.NewButtonWithIcon(tr("sync.now"), theme.ViewRefreshIcon(), func() {
 		k.touch()
-		k.svc.sync.SyncNow()
+		k.svc.Sync.SyncNow()
 		t.msg.SetText(tr("sync.requested"))
 	})
 	now.Importance = widget.HighImportance
@@ -58,11 +58,8 @@ func (t *syncTab) shown() {
 	t.k.refreshStatus()
 	t.refresh()
 	k := t.k
-	ctx := k.ctx
-	go func() { // count refused events once per visit
-		rej, err := k.svc.sync.Rejected(ctx)
-		k.do(func() { t.showRejected(rej, err) })
-	}()
+	sy := k.svc.Sync
+	offUI(k, sy.Rejected, t.showRejected) // refused events, counted once per visit
 }
 
 // refresh shows the kiosk's latest sync status.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -21,7 +23,7 @@ import (
 func TestBulkImportReportsAndResumes(t *testing.T) {
 	eng := testEngine(t)
 	env := newEnv(t, envOptions{det: eng})
-	k, st := env.k, env.k.svc.store
+	k, st := env.k, env.k.svc.Store
 	dir := t.TempDir()
 	photos := filepath.Join(dir, "foto")
 	if err := os.Mkdir(photos, 0o755); err != nil {
@@ -61,11 +63,11 @@ func TestBulkImportReportsAndResumes(t *testing.T) {
 	}
 
 	// First run: interrupted after three rows.
-	job := &bulkJob{st: st, det: eng, gal: k.svc.gallery, csvPath: csvPath, photoDir: photos, threshold: 0.42,
-		stateDir: filepath.Join(k.svc.dataDir, "import")}
+	job := &kiosk.BulkJob{Store: st, Detector: eng, Gallery: k.svc.Gallery, CSVPath: csvPath, PhotoDir: photos, Threshold: 0.42,
+		StateDir: filepath.Join(k.svc.DataDir, "import")}
 	ctx, cancel := context.WithCancel(storage.WithActor(context.Background(), "Sari"))
-	var first []bulkResult
-	sum, err := job.run(ctx, func(n, total int, r bulkResult) {
+	var first []kiosk.BulkResult
+	sum, err := job.Run(ctx, func(n, total int, r kiosk.BulkResult) {
 		first = append(first, r)
 		if n == 3 {
 			cancel()
@@ -109,7 +111,7 @@ func TestBulkImportReportsAndResumes(t *testing.T) {
 		t.Errorf("summary %q", b.msg.Text)
 	}
 	for _, nip := range []string{"198001012005011001", "198102022006021002", "198708082012082008"} {
-		if !k.svc.gallery.Has(nip) {
+		if !k.svc.Gallery.Has(nip) {
 			t.Errorf("%s not in the gallery", nip)
 		}
 	}
@@ -121,12 +123,12 @@ func TestBulkImportReportsAndResumes(t *testing.T) {
 		t.Errorf("report: %v", rows)
 	}
 	// A third run has nothing left to do.
-	sum, err = job.run(context.Background(), func(int, int, bulkResult) { t.Error("a done row was redone") })
+	sum, err = job.Run(context.Background(), func(int, int, kiosk.BulkResult) { t.Error("a done row was redone") })
 	if err != nil || sum.Skipped != 9 {
 		t.Errorf("third run: %+v %v", sum, err)
 	}
-	if auditCount(t, st, actionImport) != 1 || auditCount(t, st, storage.ActionEnroll) != 3 {
-		t.Errorf("audit: %d imports, %d enrollments", auditCount(t, st, actionImport), auditCount(t, st, storage.ActionEnroll))
+	if auditCount(t, st, kiosk.ActionImport) != 1 || auditCount(t, st, storage.ActionEnroll) != 3 {
+		t.Errorf("audit: %d imports, %d enrollments", auditCount(t, st, kiosk.ActionImport), auditCount(t, st, storage.ActionEnroll))
 	}
 }
 
@@ -148,7 +150,7 @@ func readCSV(t *testing.T, path string) [][]string {
 // unit and person and exports them to CSV (audited).
 func TestAttendanceLogFilterAndExport(t *testing.T) {
 	env := newEnv(t, envOptions{})
-	k, st := env.k, env.k.svc.store
+	k, st := env.k, env.k.svc.Store
 	ctx := context.Background()
 	for _, e := range []storage.Employee{
 		{NIP: "198001012005011001", Name: "Andi Wijaya", Unit: "BKPSDM"},
@@ -191,7 +193,7 @@ func TestAttendanceLogFilterAndExport(t *testing.T) {
 	if len(rows) != 3 || rows[0][0] != "id" || rows[1][4] != "Andi Wijaya" || rows[2][2] != "out" {
 		t.Errorf("export: %v", rows)
 	}
-	all, _ := readAudit(ctx, st, 100)
+	all, _ := kiosk.ReadAudit(ctx, st, 100)
 	if all[0].Action != storage.ActionExport || all[0].Subject != out || all[0].Actor != "Sari" || !strings.Contains(all[0].Detail, "2 rows") {
 		t.Errorf("export audit: %+v", all[0])
 	}
@@ -226,7 +228,8 @@ func TestSettingsAreSavedAndAudited(t *testing.T) {
 	s.thresh.SetText("0.40")
 	s.liveness.SetSelectedIndex(2)
 	s.saveRecognition()
-	o, err := k.pipelineOptions()
+	env.settle(t)
+	o, err := k.ops.PipelineOptions()
 	if err != nil || o.Policy.Threshold != 0.40 || o.Liveness != "challenge" {
 		t.Fatalf("options %+v %v", o.Policy, err)
 	}
@@ -239,11 +242,15 @@ func TestSettingsAreSavedAndAudited(t *testing.T) {
 	if currentLanguage != "en" || k.operator.current() != tabSettings || env.w.Title() != "Hadir — Face Attendance" {
 		t.Fatalf("language switch: %s, tab %s, title %q", currentLanguage, k.operator.current(), env.w.Title())
 	}
-	if v, _ := k.svc.store.Setting(context.Background(), settingLanguage); v != "en" {
+	env.settle(t)
+	if v, _ := k.svc.Store.Setting(context.Background(), kiosk.SettingLanguage); v != "en" {
 		t.Errorf("language setting %q", v)
 	}
-	if n := auditCount(t, k.svc.store, storage.ActionSetting); n != 4 {
-		t.Errorf("%d setting changes audited, want 4", n)
+	if v, _ := k.svc.Store.Setting(context.Background(), kiosk.SettingAdapt); v != "on" {
+		t.Errorf("adaptation setting %q, want on (the default, saved with the recognition settings)", v)
+	}
+	if n := auditCount(t, k.svc.Store, storage.ActionSetting); n != 5 {
+		t.Errorf("%d setting changes audited, want 5", n)
 	}
 	_ = SetLanguage("id")
 }
@@ -254,7 +261,7 @@ func TestSettingsAreSavedAndAudited(t *testing.T) {
 func TestDeleteEmployeeErasesEverything(t *testing.T) {
 	eng := testEngine(t)
 	env := newEnv(t, envOptions{det: eng})
-	k, st := env.k, env.k.svc.store
+	k, st := env.k, env.k.svc.Store
 	enrollFiles(t, env, eng, "198203042008011005", "Agus Prasetyo", "BKPSDM", orl(t, 5, 1), orl(t, 5, 2))
 	env.loginAdmin(t)
 	k.operator.selectTab(tabEmployees)
@@ -268,16 +275,16 @@ func TestDeleteEmployeeErasesEverything(t *testing.T) {
 	tapText(t, env.w.Content(), tr("employees.delete_yes"))
 	env.q.until(t, 30*time.Second, "the erasure", func() bool { return et.msg.Text != "" })
 	ctx := context.Background()
-	if _, err := st.Employee(ctx, "198203042008011005"); !isNotFound(err) {
+	if _, err := st.Employee(ctx, "198203042008011005"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("employee still there: %v", err)
 	}
 	if ts, _ := st.Templates(ctx, "198203042008011005"); len(ts) != 0 {
 		t.Errorf("%d templates left", len(ts))
 	}
-	if _, err := st.EnrollPhoto(ctx, "198203042008011005"); !isNotFound(err) {
+	if _, err := st.EnrollPhoto(ctx, "198203042008011005"); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("enrollment photo left: %v", err)
 	}
-	if k.svc.gallery.Has("198203042008011005") {
+	if k.svc.Gallery.Has("198203042008011005") {
 		t.Error("still in the gallery")
 	}
 	if auditCount(t, st, storage.ActionErase) != 1 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hadir-id/hadir/assets"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // ErrNoDisplay is returned when there is no graphical session to open the
@@ -30,7 +31,7 @@ var currentLanguage = "id"
 // face models load behind it, and a failure there (store in use, models
 // missing) is explained on screen rather than returned.
 func Run(ctx context.Context, args []string) error {
-	cfg, err := parseConfig(args)
+	cfg, err := kiosk.ParseConfig(args)
 	if err != nil {
 		return err
 	}
@@ -50,18 +51,20 @@ func Run(ctx context.Context, args []string) error {
 	w := a.NewWindow(tr("kiosk.title"))
 	w.SetIcon(assets.Icon)
 	opt, tourDir := runOptions()
-	k := newKiosk(ctx, a, w, cfg, opt)
+	k := newWindow(ctx, a, w, cfg, opt)
 	k.mode = modeLoading
 	w.SetContent(loadingScreen())
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFullScreen(cfg.Fullscreen)
 	w.SetMaster()
+	syncOpts := kiosk.SyncOptions(cfg)
+	syncOpts.Clock = k.clock // one clock for the camera, pipeline, PIN lock and sync
 	loaded := make(chan struct{})
 	go func() { // loads the services; ends once they are handed to the UI
 		defer close(loaded)
-		svc, err := openServices(k.ctx, cfg.DataDir, cfg.ModelsDir, syncOptions(cfg))
+		svc, err := kiosk.OpenServices(k.ctx, cfg.DataDir, cfg.ModelsDir, syncOpts)
 		if err == nil {
-			k.sound = newPlayer(k.ctx, svc.soundDir())
+			k.sound = kiosk.NewPlayer(k.ctx, svc.SoundDir(), assets.Sounds)
 		}
 		k.do(func() {
 			if err != nil {
@@ -101,14 +104,14 @@ func Run(ctx context.Context, args []string) error {
 // neither: no environment variable turns liveness off or creates an
 // operator in it.
 var (
-	tour        func(k *kiosk, dir string)
+	tour        func(k *window, dir string)
 	tourFromEnv = func() string { return "" }
 )
 
 // runOptions are the kiosk's options for Run, and the directory of the
 // screenshot tour ("" unless built with the screenshots tag and asked).
-func runOptions() (kioskOptions, string) {
-	opt := kioskOptions{ticker: true}
+func runOptions() (windowOptions, string) {
+	opt := windowOptions{ticker: true}
 	dir := ""
 	if tour != nil {
 		dir = tourFromEnv()

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -21,7 +22,7 @@ import (
 // what was refused and why. An interrupted import resumes where it
 // stopped.
 type bulkTab struct {
-	k       *kiosk
+	k       *window
 	root    fyne.CanvasObject
 	csvPath *widget.Entry
 	dir     *widget.Entry
@@ -30,7 +31,7 @@ type bulkTab struct {
 	bar     *widget.ProgressBar
 	msg     *widget.Label
 	list    *widget.List
-	results []bulkResult
+	results []kiosk.BulkResult
 	report  *widget.Entry
 
 	cancel context.CancelFunc
@@ -38,12 +39,12 @@ type bulkTab struct {
 	gen    uint64
 }
 
-func newBulkTab(k *kiosk) *bulkTab {
+func newBulkTab(k *window) *bulkTab {
 	t := &bulkTab{k: k, csvPath: widget.NewEntry(), dir: widget.NewEntry(), bar: widget.NewProgressBar(), msg: wrapped(""),
 		report: widget.NewEntry()}
 	t.csvPath.SetPlaceHolder(tr("bulk.csv_placeholder"))
 	t.dir.SetPlaceHolder(tr("bulk.dir_placeholder"))
-	t.report.SetText(filepath.Join(k.svc.dataDir, "exports", "import-report.csv"))
+	t.report.SetText(filepath.Join(k.svc.DataDir, "exports", "import-report.csv"))
 	t.start = widget.NewButtonWithIcon(tr("bulk.start"), theme.MediaPlayIcon(), t.run)
 	t.start.Importance = widget.HighImportance
 	t.stop = widget.NewButtonWithIcon(tr("bulk.stop"), theme.MediaStopIcon(), t.halt)
@@ -79,7 +80,7 @@ func newBulkTab(k *kiosk) *bulkTab {
 }
 
 // bulkReasonText is a refusal in words with its detail.
-func bulkReasonText(r bulkResult) string {
+func bulkReasonText(r kiosk.BulkResult) string {
 	if r.OK {
 		return ""
 	}
@@ -113,12 +114,12 @@ func (t *bulkTab) run() {
 	if dir == "" {
 		dir = filepath.Dir(csvPath)
 	}
-	o, err := k.pipelineOptions()
+	o, err := k.ops.PipelineOptions()
 	if err != nil {
 		o.Policy.Threshold = 0.42
 	}
-	job := &bulkJob{st: k.svc.store, det: k.svc.engine, gal: k.svc.gallery, csvPath: csvPath, photoDir: dir,
-		threshold: o.Policy.Threshold, stateDir: filepath.Join(k.svc.dataDir, "import")}
+	job := &kiosk.BulkJob{Store: k.svc.Store, Detector: k.svc.Engine, Gallery: k.svc.Gallery, CSVPath: csvPath, PhotoDir: dir,
+		Threshold: o.Policy.Threshold, StateDir: filepath.Join(k.svc.DataDir, "import")}
 	t.results = nil
 	t.list.Refresh()
 	t.bar.SetValue(0)
@@ -127,16 +128,16 @@ func (t *bulkTab) run() {
 	t.stop.Enable()
 	t.gen++
 	gen := t.gen
-	ctx, cancel := context.WithCancel(k.actor())
+	ctx, cancel := context.WithCancel(k.ops.Actor())
 	done := make(chan struct{})
 	t.cancel, t.done = cancel, done
 	h := &handoff[bulkProgressMsg]{}
-	var results []bulkResult // owned by the import goroutine; copies go to the UI
-	go func() {              // the import: owned by the tab, stopped by halt
+	var results []kiosk.BulkResult // owned by the import goroutine; copies go to the UI
+	go func() {                    // the import: owned by the tab, stopped by halt
 		defer close(done)
-		sum, err := job.run(ctx, func(n, total int, r bulkResult) {
+		sum, err := job.Run(ctx, func(n, total int, r kiosk.BulkResult) {
 			results = append(results, r)
-			h.post(bulkProgressMsg{n: n, total: total, results: append([]bulkResult(nil), results...)}, k.do, func(m bulkProgressMsg) {
+			h.post(bulkProgressMsg{n: n, total: total, results: append([]kiosk.BulkResult(nil), results...)}, k.do, func(m bulkProgressMsg) {
 				if gen == t.gen {
 					t.progress(m)
 				}
@@ -146,8 +147,8 @@ func (t *bulkTab) run() {
 		if err != nil {
 			detail += "; stopped: " + err.Error()
 		}
-		_ = k.svc.store.RecordAudit(context.WithoutCancel(ctx), storage.Audit{Action: actionImport, Subject: csvPath, Detail: detail})
-		final := append([]bulkResult(nil), results...)
+		_ = k.svc.Store.RecordAudit(context.WithoutCancel(ctx), storage.Audit{Action: kiosk.ActionImport, Subject: csvPath, Detail: detail})
+		final := append([]kiosk.BulkResult(nil), results...)
 		k.do(func() {
 			if gen == t.gen {
 				t.finished(sum, final, err)
@@ -158,7 +159,7 @@ func (t *bulkTab) run() {
 
 type bulkProgressMsg struct {
 	n, total int
-	results  []bulkResult
+	results  []kiosk.BulkResult
 }
 
 // progress shows the rows handled so far (UI thread). A long import
@@ -173,7 +174,7 @@ func (t *bulkTab) progress(m bulkProgressMsg) {
 	t.list.ScrollToBottom()
 }
 
-func (t *bulkTab) finished(sum bulkSummary, results []bulkResult, err error) {
+func (t *bulkTab) finished(sum kiosk.BulkSummary, results []kiosk.BulkResult, err error) {
 	t.cancel, t.done = nil, nil
 	t.start.Enable()
 	t.stop.Disable()
@@ -208,7 +209,7 @@ func (t *bulkTab) saveReport() {
 	k := t.k
 	k.touch()
 	path := strings.TrimSpace(t.report.Text)
-	if err := writeReport(path, t.results); err != nil {
+	if err := kiosk.WriteBulkReport(path, t.results); err != nil {
 		t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // cameraPanel explains the camera's state and, for an operator, chooses
@@ -27,7 +28,7 @@ import (
 // probe of any URL or path would show what it finds). In the admin
 // settings it is the camera chooser.
 type cameraPanel struct {
-	k         *kiosk
+	k         *window
 	kiosk     bool
 	root      *fyne.Container
 	title     *widget.Label
@@ -41,7 +42,7 @@ type cameraPanel struct {
 	busy      bool
 }
 
-func newCameraPanel(k *kiosk, kioskMode bool) *cameraPanel {
+func newCameraPanel(k *window, kioskMode bool) *cameraPanel {
 	p := &cameraPanel{k: k, kiosk: kioskMode, title: heading(""), detail: wrapped(""), spec: widget.NewEntry(),
 		result: wrapped(""), snap: canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 4, 3)))}
 	p.spec.SetPlaceHolder(tr("camera.placeholder"))
@@ -117,7 +118,7 @@ func cameraStateText(st camera.Status) string {
 // off the UI thread and shows the snapshot.
 func (p *cameraPanel) runTest() {
 	p.k.touch()
-	if p.busy || p.kiosk || !p.k.guard.sess.may(tabSettings) {
+	if p.busy || p.kiosk || !p.k.ops.Lock.Session().May(tabSettings) {
 		return
 	}
 	spec := p.spec.Text
@@ -125,8 +126,11 @@ func (p *cameraPanel) runTest() {
 	p.test.Disable()
 	p.result.SetText(tr("camera.testing"))
 	dir := filepath.Join(os.TempDir(), "hadir-probe")
-	ctx := p.k.ctx
-	go func() { // one probe; bounded by the camera's own open timeout
+	type probed struct {
+		res camera.ProbeResult
+		img image.Image
+	}
+	offUI(p.k, func(ctx context.Context) (probed, error) { // bounded by the camera's own open timeout
 		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
 		_ = os.MkdirAll(dir, 0o700)
@@ -139,8 +143,8 @@ func (p *cameraPanel) runTest() {
 			}
 			_ = os.Remove(snapPath)
 		}
-		p.k.do(func() { p.tested(res, img, err) })
-	}()
+		return probed{res, img}, err
+	}, func(r probed, err error) { p.tested(r.res, r.img, err) })
 }
 
 func (p *cameraPanel) tested(res camera.ProbeResult, img image.Image, err error) {
@@ -164,7 +168,7 @@ func (p *cameraPanel) tested(res camera.ProbeResult, img image.Image, err error)
 // admin's decision (a video file instead of a camera would fake
 // attendance): only a session that may change settings can.
 func (p *cameraPanel) use() {
-	if p.kiosk || !p.k.guard.sess.may(tabSettings) {
+	if p.kiosk || !p.k.ops.Lock.Session().May(tabSettings) {
 		return
 	}
 	spec := p.spec.Text
@@ -173,11 +177,13 @@ func (p *cameraPanel) use() {
 		return
 	}
 	k := p.k
-	if err := k.setSetting(settingCamera, spec); err != nil {
-		p.result.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
-		return
-	}
-	k.cfg.Camera = "" // the saved choice wins over the start-up flag from now on
-	k.openCamera(spec)
-	p.result.SetText(tr("camera.saved"))
+	k.saveSettings(func(err error) {
+		if err != nil {
+			p.result.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
+			return
+		}
+		k.ops.Cfg.Camera = "" // the saved choice wins over the start-up flag from now on
+		k.openCamera(spec)
+		p.result.SetText(tr("camera.saved"))
+	}, [2]string{kiosk.SettingCamera, spec})
 }

@@ -5,10 +5,10 @@ import (
 	"image"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // camSession is the open camera: its Source, the preview goroutine reading
@@ -29,7 +29,7 @@ func (c *camSession) live() bool { return c.src != nil && c.status.State == came
 // openCamera closes the current camera and opens spec; whether it works
 // is reported later through OnStatus (a kiosk shows "connecting", it does
 // not block).
-func (k *kiosk) openCamera(spec string) {
+func (k *window) openCamera(spec string) {
 	k.stopPipeline()
 	k.closeCamera()
 	k.cam.gen++
@@ -68,7 +68,7 @@ func (k *kiosk) openCamera(spec string) {
 
 // closeCamera stops the preview and closes the source in the background
 // (a network camera's Close can block for its timeout).
-func (k *kiosk) closeCamera() {
+func (k *window) closeCamera() {
 	if k.cam.src == nil {
 		return
 	}
@@ -84,7 +84,7 @@ func (k *kiosk) closeCamera() {
 }
 
 // cameraStatus takes a status report of the current camera (UI thread).
-func (k *kiosk) cameraStatus(st camera.Status) {
+func (k *window) cameraStatus(st camera.Status) {
 	was := k.cam.live()
 	k.cam.status = st
 	if was != k.cam.live() || st.State != camera.StateLive {
@@ -93,7 +93,7 @@ func (k *kiosk) cameraStatus(st camera.Status) {
 }
 
 // cameraChanged redraws what depends on the camera.
-func (k *kiosk) cameraChanged() {
+func (k *window) cameraChanged() {
 	if k.checkin != nil {
 		k.checkin.cameraChanged()
 	}
@@ -102,47 +102,26 @@ func (k *kiosk) cameraChanged() {
 	}
 }
 
-// pipeSession is the check-in pipeline and the goroutine running it.
+// pipeSession is the goroutine running the check-in pipeline
+// (ops.Pipeline).
 type pipeSession struct {
-	p      *checkin.Pipeline
-	err    error // why the pipeline could not be built
-	dirty  bool  // settings changed: rebuild before the next run
 	gen    uint64
 	cancel context.CancelFunc
 	done   chan struct{}
 	trial  bool
 }
 
-// pipeline returns the pipeline, building it from the settings if needed.
-func (k *kiosk) pipeline() (*checkin.Pipeline, error) {
-	if k.pipe.p != nil && !k.pipe.dirty {
-		return k.pipe.p, nil
-	}
-	o, err := k.pipelineOptions()
-	if err == nil {
-		var p *checkin.Pipeline
-		p, err = checkin.New(k.ctx, k.svc.engine, k.svc.gallery, k.svc.store, o)
-		if err == nil {
-			_ = k.svc.store.ReleaseMemory() // the recent events New read
-			k.pipe.p, k.pipe.dirty = p, false
-			k.loc = o.Schedule.Location()
-		}
-	}
-	k.pipe.err = err
-	return k.pipe.p, err
-}
-
 // startPipeline runs check-in on the current camera (no-op without one).
-func (k *kiosk) startPipeline() { k.runPipeline(false, k.showState) }
+func (k *window) startPipeline() { k.runPipeline(false, k.showState) }
 
 // runPipeline starts the pipeline goroutine; show gets the newest state
 // on the UI thread.
-func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
+func (k *window) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 	k.stopPipeline()
 	if k.cam.src == nil || k.svc == nil {
 		return
 	}
-	p, err := k.pipeline()
+	p, err := k.ops.Pipeline()
 	if err != nil {
 		if k.checkin != nil {
 			k.checkin.pipelineFailed(err)
@@ -157,7 +136,7 @@ func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 	done := make(chan struct{})
 	k.pipe.cancel, k.pipe.done = cancel, done
 	report := k.reporter(gen, show)
-	var src frameSource = &pacedFrames{src: k.cam.src, gap: time.Second / recognitionFPS}
+	src := kiosk.PacedFrames(k.cam.src, kiosk.RecognitionFPS)
 	if k.opt.frames != nil {
 		src = k.opt.frames(k.cam.src)
 	}
@@ -175,7 +154,7 @@ func (k *kiosk) runPipeline(trial bool, show func(checkin.State, image.Image)) {
 
 // stopPipeline stops the pipeline goroutine and waits for it, so that two
 // Runs never overlap; states it queued are ignored (gen).
-func (k *kiosk) stopPipeline() {
+func (k *window) stopPipeline() {
 	if k.pipe.cancel == nil {
 		return
 	}
@@ -184,56 +163,24 @@ func (k *kiosk) stopPipeline() {
 	k.pipe.cancel, k.pipe.done = nil, nil
 	k.pipe.gen++
 	if k.pipe.trial {
-		k.pipe.p.SetTrial(false)
+		k.ops.CurrentPipeline().SetTrial(false)
 		k.pipe.trial = false
 	}
 }
 
 // startTrial runs the pipeline in "try it now" mode for the enrollment
 // wizard: nothing is recorded.
-func (k *kiosk) startTrial(show func(checkin.State, image.Image)) { k.runPipeline(true, show) }
+func (k *window) startTrial(show func(checkin.State, image.Image)) { k.runPipeline(true, show) }
 
 // stopTrial ends a "try it now" run.
-func (k *kiosk) stopTrial() {
+func (k *window) stopTrial() {
 	if k.pipe.trial {
 		k.stopPipeline()
-		if k.pipe.p != nil {
-			k.pipe.p.Reset()
+		if p := k.ops.CurrentPipeline(); p != nil {
+			p.Reset()
 		}
 	}
 }
-
-// recognitionFPS caps how many frames per second the pipeline examines.
-// Unpaced, the face engine takes every frame it can (~30 ms each) and its
-// BLAS threads starve the preview on a 2-core tablet; 15 per second still
-// samples a blink (100-400 ms) two or more times and decides an identity
-// (3 agreeing of 5 frames) in about 0.2 s.
-const recognitionFPS = 15
-
-// pacedFrames hands the pipeline frames no faster than one per gap. Only
-// the pipeline goroutine calls it.
-type pacedFrames struct {
-	src  frameSource
-	gap  time.Duration
-	last time.Time
-}
-
-func (p *pacedFrames) Wait(ctx context.Context, after uint64) (uint64, error) {
-	if d := p.gap - time.Since(p.last); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return 0, ctx.Err()
-		case <-t.C:
-		}
-	}
-	seq, err := p.src.Wait(ctx, after)
-	p.last = time.Now()
-	return seq, err
-}
-
-func (p *pacedFrames) Latest(dst *camera.Frame) (uint64, bool) { return p.src.Latest(dst) }
 
 // stateSlot holds the newest state not yet shown: the pipeline reports
 // every frame, the UI shows only the latest, so a slow UI never builds a
@@ -249,13 +196,13 @@ type stateSlot struct {
 // reporter returns the pipeline's report function: it loads the person's
 // photo on the pipeline goroutine (never on the UI thread), keeps the
 // newest state, and schedules one UI hand-over at a time.
-func (k *kiosk) reporter(gen uint64, show func(checkin.State, image.Image)) func(checkin.State) {
+func (k *window) reporter(gen uint64, show func(checkin.State, image.Image)) func(checkin.State) {
 	slot := &stateSlot{}
 	return func(st checkin.State) {
 		k.steps.Add(1)
 		var photo image.Image
 		if st.Person != nil && st.Kind.Terminal() {
-			photo = k.photos.get(k.ctx, st)
+			photo = k.ops.Photos().Get(k.ctx, st)
 		}
 		slot.mu.Lock()
 		slot.st, slot.photo, slot.full = st, photo, true
@@ -277,7 +224,7 @@ func (k *kiosk) reporter(gen uint64, show func(checkin.State, image.Image)) func
 }
 
 // showState hands a pipeline state to the check-in screen.
-func (k *kiosk) showState(st checkin.State, photo image.Image) {
+func (k *window) showState(st checkin.State, photo image.Image) {
 	if k.checkin != nil && k.mode == modeCheckin {
 		k.checkin.show(st, photo)
 	}

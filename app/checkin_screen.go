@@ -15,6 +15,7 @@ import (
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // Sizes of the check-in screen (1280x800, read from 1.5 m).
@@ -28,7 +29,7 @@ const (
 // box, one big line of guidance, the result card, and the status bar.
 // Every method runs on the UI thread.
 type checkinScreen struct {
-	k        *kiosk
+	k        *window
 	root     *fyne.Container
 	status   *statusBar
 	stage    *fyne.Container // the preview, or the no-camera panel
@@ -49,7 +50,7 @@ type checkinScreen struct {
 	cardUntil time.Time
 }
 
-func newCheckinScreen(k *kiosk) *checkinScreen {
+func newCheckinScreen(k *window) *checkinScreen {
 	c := &checkinScreen{k: k, last: checkin.State{Kind: checkin.StateIdle}}
 	c.status = newStatusBar(func() { k.showOperator("") })
 	c.guide = bigText(tr("state.idle"), guideSize, colWhite, true)
@@ -198,9 +199,9 @@ func (c *checkinScreen) showCard(st checkin.State, photo image.Image) {
 	c.guideFor(st)
 	c.cardUntil = c.k.now().Add(cardTime)
 	if st.Kind == checkin.StateRecorded || st.Kind == checkin.StateAlreadyRecorded {
-		c.k.sound.Play(soundSuccess)
+		c.k.sound.Play(kiosk.SoundSuccess)
 	} else {
-		c.k.sound.Play(soundFailure)
+		c.k.sound.Play(kiosk.SoundFailure)
 	}
 }
 

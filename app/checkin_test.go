@@ -10,6 +10,7 @@ import (
 
 	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/recognition"
 	"github.com/hadir-id/hadir/storage"
 )
@@ -18,24 +19,23 @@ import (
 // way the wizard saves (template, photo).
 func enrollFiles(t *testing.T, env *kioskEnv, eng *recognition.Engine, nip, name, unit string, files ...string) {
 	t.Helper()
-	var samples []sample
+	var samples []kiosk.Sample
 	for _, f := range files {
 		img := loadImage(t, f)
 		faces, err := eng.DetectImage(context.Background(), img)
 		if err != nil || len(faces) != 1 {
 			t.Fatalf("%s: %d faces, %v", f, len(faces), err)
 		}
-		s := sample{Face: faces[0]}
+		s := kiosk.Sample{Face: faces[0]}
 		if len(samples) == 0 {
-			s.Photo, _ = facePhoto(img, faces[0].Box)
+			s.Photo, _ = kiosk.FacePhoto(img, faces[0].Box)
 		}
 		samples = append(samples, s)
 	}
-	e := enrollment{Employee: storage.Employee{NIP: nip, Name: name, Unit: unit}, Samples: samples}
-	if _, err := saveEnrollment(context.Background(), env.k.svc.store, env.k.svc.gallery, e); err != nil {
+	e := kiosk.Enrollment{Employee: storage.Employee{NIP: nip, Name: name, Unit: unit}, Samples: samples}
+	if _, err := env.k.ops.Enroll(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	env.k.pipe.dirty = true
 }
 
 func loadImage(t *testing.T, path string) image.Image {
@@ -93,7 +93,7 @@ func TestCheckinScreenWithRealPipeline(t *testing.T) {
 	if !c.photo.Visible() {
 		t.Error("no enrollment photo on the card")
 	}
-	evs, _ := k.svc.store.RecentEvents(context.Background(), time.Time{}, 0)
+	evs, _ := k.svc.Store.RecentEvents(context.Background(), time.Time{}, 0)
 	if len(evs) != 1 || evs[0].NIP != "198203042008011005" || evs[0].Kind != storage.KindIn {
 		t.Fatalf("events: %+v", evs)
 	}
@@ -119,10 +119,10 @@ func TestCheckinScreenWithRealPipeline(t *testing.T) {
 	env.sound.mu.Lock()
 	cues := append([]string(nil), env.sound.cues...)
 	env.sound.mu.Unlock()
-	if len(cues) < 2 || cues[0] != soundSuccess || cues[len(cues)-1] != soundFailure {
+	if len(cues) < 2 || cues[0] != kiosk.SoundSuccess || cues[len(cues)-1] != kiosk.SoundFailure {
 		t.Errorf("sounds %v", cues)
 	}
-	if evs, _ := k.svc.store.RecentEvents(context.Background(), time.Time{}, 0); len(evs) != 1 {
+	if evs, _ := k.svc.Store.RecentEvents(context.Background(), time.Time{}, 0); len(evs) != 1 {
 		t.Errorf("the stranger was recorded: %d events", len(evs))
 	}
 	t.Logf("check-in test: %s", time.Since(start).Round(time.Millisecond))
@@ -133,7 +133,7 @@ func TestFallbackNIPAndPIN(t *testing.T) {
 	env := newEnv(t, envOptions{camera: testutil.Video(t, []testutil.Clip{{Seconds: 1}}, 10)})
 	k := env.k
 	env.q.until(t, 20*time.Second, "the camera", func() bool { return k.cam.live() })
-	st := k.svc.store
+	st := k.svc.Store
 	ctx := context.Background()
 	if _, err := st.PutEmployee(ctx, storage.Employee{NIP: "198501012010011001", Name: "Dewi Lestari", Unit: "Inspektorat"}); err != nil {
 		t.Fatal(err)
@@ -204,10 +204,11 @@ func TestNoCameraScreen(t *testing.T) {
 		t.Fatalf("live test: %q", cam.result.Text)
 	}
 	tapText(t, env.w.Content(), tr("camera.use"))
-	if v, _ := k.svc.store.Setting(context.Background(), settingCamera); v != video {
+	env.settle(t)
+	if v, _ := k.svc.Store.Setting(context.Background(), kiosk.SettingCamera); v != video {
 		t.Fatalf("camera setting %q", v)
 	}
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	env.q.until(t, 20*time.Second, "the preview", func() bool {
 		return k.cam.live() && k.checkin.stage.Objects[0] == k.preview.root && k.preview.shown.Load() > 0
 	})

@@ -16,7 +16,7 @@ import (
 // employeesTab lists and searches employees; from it an operator
 // re-enrolls, sets a fallback PIN or deletes (erases) one.
 type employeesTab struct {
-	k       *kiosk
+	k       *window
 	root    fyne.CanvasObject
 	search  *widget.Entry
 	list    *widget.List
@@ -32,7 +32,7 @@ type employeesTab struct {
 	confirm *fyne.Container
 }
 
-func newEmployeesTab(k *kiosk) *employeesTab {
+func newEmployeesTab(k *window) *employeesTab {
 	t := &employeesTab{k: k, search: widget.NewEntry(), detail: wrapped(""), count: widget.NewLabel(""), msg: wrapped(""),
 		pin: widget.NewPasswordEntry()}
 	t.search.SetPlaceHolder(tr("employees.search"))
@@ -87,7 +87,7 @@ func (t *employeesTab) refresh()                   {}
 func (t *employeesTab) shown() { t.reload() }
 
 func (t *employeesTab) reload() {
-	emps, err := t.k.svc.store.Employees(t.k.ctx)
+	emps, err := t.k.svc.Store.Employees(t.k.ctx)
 	if err != nil {
 		t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 		return
@@ -122,7 +122,7 @@ func (t *employeesTab) selectEmployee(e *storage.Employee) {
 		return
 	}
 	n := 0
-	if ts, err := t.k.svc.store.Templates(t.k.ctx, e.NIP); err == nil {
+	if ts, err := t.k.svc.Store.Templates(t.k.ctx, e.NIP); err == nil {
 		n = len(ts)
 	}
 	t.detail.SetText(trf("employees.detail", map[string]any{"Name": e.Name, "NIP": e.NIP, "Unit": e.Unit,
@@ -154,7 +154,7 @@ func (t *employeesTab) setPIN() {
 		t.msg.SetText(tr("enroll.pin_rule"))
 		return
 	}
-	st, nip := t.k.svc.store, t.sel.NIP
+	st, nip := t.k.svc.Store, t.sel.NIP
 	offUI(t.k, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, st.SetEmployeePIN(ctx, nip, p)
 	}, func(_ struct{}, err error) {
@@ -176,17 +176,14 @@ func (t *employeesTab) erase() {
 	if t.sel == nil {
 		return
 	}
-	nip, name, st := t.sel.NIP, t.sel.Name, k.svc.store
+	nip, name, ops := t.sel.NIP, t.sel.Name, k.ops
 	offUI(k, func(ctx context.Context) (storage.EraseReport, error) {
-		return eraseEmployee(ctx, st, nip)
+		return ops.Erase(ctx, nip)
 	}, func(rep storage.EraseReport, err error) {
 		if err != nil {
 			t.msg.SetText(trf("common.error", map[string]any{"Error": err.Error()}))
 			return
 		}
-		k.svc.gallery.Remove(nip)
-		k.photos.forget(nip)
-		k.pipe.dirty = true // forget the person's recent events too
 		t.reload()
 		t.msg.SetText(trf("employees.deleted", map[string]any{"Name": name, "Templates": strconv.Itoa(rep.Templates),
 			"Photos": strconv.Itoa(rep.Photos)}))

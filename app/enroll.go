@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -33,7 +34,7 @@ const (
 // now". UI thread only; the capture and the trial run on goroutines it
 // owns and stops (stopCapture, stopTrial via the kiosk).
 type enrollWizard struct {
-	k    *kiosk
+	k    *window
 	root *fyne.Container
 	step int
 
@@ -45,7 +46,7 @@ type enrollWizard struct {
 	found, msg1    *widget.Label
 	existing       bool
 
-	cap       *capturer
+	cap       *kiosk.Capturer
 	capCancel context.CancelFunc
 	capDone   chan struct{}
 	capGen    uint64
@@ -54,8 +55,8 @@ type enrollWizard struct {
 	count     *widget.ProgressBar
 	dupLabel  *widget.Label
 	skip      *widget.Button
-	samples   []sample
-	conflicts []dupMatch
+	samples   []kiosk.Sample
+	conflicts []kiosk.DupMatch
 
 	reviewMsg *widget.Label
 	save      *widget.Button
@@ -66,7 +67,7 @@ type enrollWizard struct {
 	trialOK   bool
 }
 
-func newEnrollWizard(k *kiosk) *enrollWizard {
+func newEnrollWizard(k *window) *enrollWizard {
 	w := &enrollWizard{k: k, root: container.NewStack()}
 	w.agree = widget.NewCheck(tr("enroll.privacy.agree"), func(on bool) {
 		k.touch()
@@ -90,9 +91,9 @@ func newEnrollWizard(k *kiosk) *enrollWizard {
 	w.target = bigText("", 30, colWhite, true)
 	w.hint = bigText("", 24, colWarn, false)
 	w.count = widget.NewProgressBar()
-	w.count.Max = float64(len(capturePlan))
+	w.count.Max = float64(len(kiosk.CapturePlan))
 	w.count.TextFormatter = func() string {
-		return trf("enroll.capture.count", map[string]any{"N": int(w.count.Value), "Of": len(capturePlan)})
+		return trf("enroll.capture.count", map[string]any{"N": int(w.count.Value), "Of": len(kiosk.CapturePlan)})
 	}
 	w.dupLabel = wrapped("")
 	w.dupLabel.Importance = widget.DangerImportance
@@ -209,7 +210,7 @@ func (w *enrollWizard) employeeStep() fyne.CanvasObject {
 
 // units lists the units already in use, for the unit field's choices.
 func (w *enrollWizard) units() []string {
-	emps, err := w.k.svc.store.Employees(w.k.ctx)
+	emps, err := w.k.svc.Store.Employees(w.k.ctx)
 	if err != nil {
 		return nil
 	}
@@ -236,9 +237,9 @@ func (w *enrollWizard) lookup() {
 		w.msg1.SetText(nipError(err))
 		return
 	}
-	emp, err := w.k.svc.store.Employee(w.k.ctx, nip)
+	emp, err := w.k.svc.Store.Employee(w.k.ctx, nip)
 	switch {
-	case isNotFound(err):
+	case errors.Is(err, storage.ErrNotFound):
 		w.existing = false
 		w.found.SetText(tr("enroll.new_employee"))
 	case err != nil:
@@ -267,7 +268,7 @@ func (w *enrollWizard) checkEmployee() {
 		w.msg1.SetText(tr("enroll.pin_rule"))
 		return
 	}
-	_, err := w.k.svc.store.Employee(w.k.ctx, nip)
+	_, err := w.k.svc.Store.Employee(w.k.ctx, nip)
 	w.existing = err == nil
 	w.msg1.SetText("")
 	w.goTo(stepCapture)

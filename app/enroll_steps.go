@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -24,12 +25,12 @@ func (w *enrollWizard) captureStep() fyne.CanvasObject {
 	w.samples, w.conflicts = nil, nil
 	w.count.SetValue(0)
 	w.dupLabel.SetText("")
-	setText(w.target, tr("capture.pose."+string(poseStraight)), colWhite)
+	setText(w.target, tr("capture.pose."+string(kiosk.PoseStraight)), colWhite)
 	setText(w.hint, "", colWarn)
 	w.skip = widget.NewButton(tr("enroll.capture.skip_pose"), func() {
 		w.k.touch()
 		if w.cap != nil {
-			w.cap.skip.Store(true)
+			w.cap.SkipPose()
 		}
 	})
 	restart := widget.NewButtonWithIcon(tr("enroll.capture.restart"), theme.ViewRefreshIcon(), func() { w.goTo(stepCapture) })
@@ -56,11 +57,11 @@ func (w *enrollWizard) startCapture() {
 		setText(w.hint, tr("camera.none"), colBad)
 		return
 	}
-	o, err := k.pipelineOptions()
+	o, err := k.ops.PipelineOptions()
 	if err != nil {
 		o.Policy.Threshold = 0.42
 	}
-	w.cap = newCapturer(k.svc.engine, k.svc.gallery, w.nip.Text, o.Policy.Threshold, k.clock.Now)
+	w.cap = kiosk.NewCapturer(k.svc.Engine, k.svc.Gallery, w.nip.Text, o.Policy.Threshold, k.clock.Now)
 	w.capGen++
 	gen := w.capGen
 	ctx, cancel := context.WithCancel(k.ctx)
@@ -71,11 +72,11 @@ func (w *enrollWizard) startCapture() {
 	if k.opt.frames != nil {
 		src = k.opt.frames(k.cam.src)
 	}
-	h := &handoff[captureUpdate]{}
+	h := &handoff[kiosk.CaptureUpdate]{}
 	go func() { // the capture: owned by the wizard, stopped by stopCapture
 		defer close(done)
-		c.run(ctx, src, func(u captureUpdate) {
-			h.post(u, k.do, func(u captureUpdate) {
+		c.Run(ctx, src, func(u kiosk.CaptureUpdate) {
+			h.post(u, k.do, func(u kiosk.CaptureUpdate) {
 				if gen == w.capGen {
 					w.captured(u)
 				}
@@ -96,7 +97,7 @@ func (w *enrollWizard) stopCapture() {
 }
 
 // captured shows one capture update (UI thread).
-func (w *enrollWizard) captured(u captureUpdate) {
+func (w *enrollWizard) captured(u kiosk.CaptureUpdate) {
 	if w.step != stepCapture {
 		return
 	}
@@ -126,9 +127,9 @@ func (w *enrollWizard) captured(u captureUpdate) {
 }
 
 // dupText names both people of a duplicate match.
-func (w *enrollWizard) dupText(d dupMatch) string {
+func (w *enrollWizard) dupText(d kiosk.DupMatch) string {
 	other := d.NIP
-	if e, err := w.k.svc.store.Employee(w.k.ctx, d.NIP); err == nil {
+	if e, err := w.k.svc.Store.Employee(w.k.ctx, d.NIP); err == nil {
 		other = e.Name
 	}
 	return trf("enroll.duplicate", map[string]any{"Other": other, "OtherNIP": d.NIP,
@@ -138,11 +139,11 @@ func (w *enrollWizard) dupText(d dupMatch) string {
 // reviewStep runs the duplicate check over all samples against everyone
 // enrolled and offers to save.
 func (w *enrollWizard) reviewStep() fyne.CanvasObject {
-	o, _ := w.k.pipelineOptions()
-	var blocked *dupMatch
+	o, _ := w.k.ops.PipelineOptions()
+	var blocked *kiosk.DupMatch
 	for _, s := range w.samples {
-		if other, dist, dup := w.k.svc.gallery.Duplicate(s.Face.Descriptor, w.nip.Text, o.Policy.Threshold); dup {
-			blocked = &dupMatch{NIP: other, Distance: dist}
+		if other, dist, dup := w.k.svc.Gallery.Duplicate(s.Face.Descriptor, w.nip.Text, o.Policy.Threshold); dup {
+			blocked = &kiosk.DupMatch{NIP: other, Distance: dist}
 			break
 		}
 	}
@@ -185,14 +186,14 @@ func (w *enrollWizard) reviewStep() fyne.CanvasObject {
 func (w *enrollWizard) doSave() {
 	k := w.k
 	k.touch()
-	e := enrollment{
+	e := kiosk.Enrollment{
 		Employee: storage.Employee{NIP: w.nip.Text, Name: strings.TrimSpace(w.name.Text), Unit: strings.TrimSpace(w.unit.Text)},
 		PIN:      w.pin.Text, Samples: w.samples, Replace: w.existing,
 	}
 	w.save.Disable()
-	st, gal := k.svc.store, k.svc.gallery
+	ops := k.ops
 	offUI(k, func(ctx context.Context) ([]storage.Template, error) {
-		return saveEnrollment(ctx, st, gal, e)
+		return ops.Enroll(ctx, e)
 	}, func(saved []storage.Template, err error) {
 		if err != nil {
 			w.save.Enable()
@@ -201,7 +202,6 @@ func (w *enrollWizard) doSave() {
 			w.reviewMsg.Refresh()
 			return
 		}
-		k.photos.forget(e.Employee.NIP)
 		w.doneMsg.SetText(trf("enroll.saved", map[string]any{"N": len(saved), "Name": e.Employee.Name}))
 		w.syncMsg.SetText(tr("enroll.sync.sending"))
 		w.goTo(stepDone)
@@ -213,26 +213,25 @@ func (w *enrollWizard) doSave() {
 // checks the face against every other NIP of the regency).
 func (w *enrollWizard) push(nip string) {
 	k := w.k
-	if !k.svc.sync.Status().Registered {
+	if !k.svc.Sync.Status().Registered {
 		w.syncMsg.SetText(tr("enroll.sync.offline_only"))
 		return
 	}
-	ctx := k.ctx
-	go func() { // one push; bounded by the sync client's timeout
-		err := k.svc.sync.PushEnrollment(ctx, nip)
-		k.do(func() {
-			if d, ok := asDuplicateFace(err); ok {
-				w.syncMsg.SetText(trf("enroll.sync.duplicate", map[string]any{"Other": d.ConflictName, "OtherNIP": d.ConflictNIP}))
-				return
-			}
-			switch err {
-			case nil:
-				w.syncMsg.SetText(tr("enroll.sync.sent"))
-			default:
-				w.syncMsg.SetText(trf("enroll.sync.later", map[string]any{"Why": tr(syncErrorKey(err))}))
-			}
-		})
-	}()
+	sy := k.svc.Sync
+	offUI(k, func(ctx context.Context) (struct{}, error) { // bounded by the sync client's timeout
+		return struct{}{}, sy.PushEnrollment(ctx, nip)
+	}, func(_ struct{}, err error) {
+		if d, ok := kiosk.AsDuplicateFace(err); ok {
+			w.syncMsg.SetText(trf("enroll.sync.duplicate", map[string]any{"Other": d.ConflictName, "OtherNIP": d.ConflictNIP}))
+			return
+		}
+		switch err {
+		case nil:
+			w.syncMsg.SetText(tr("enroll.sync.sent"))
+		default:
+			w.syncMsg.SetText(trf("enroll.sync.later", map[string]any{"Why": tr(kiosk.SyncErrorKey(err))}))
+		}
+	})
 }
 
 func (w *enrollWizard) doneStep() fyne.CanvasObject {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -35,7 +36,7 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 	video := orlVideo(t, 1)
 	start := time.Now()
 	env := newEnv(t, envOptions{det: eng, camera: video, tune: func(o *checkin.Options) { o.Liveness = checkin.LivenessOff }})
-	k, st := env.k, env.k.svc.store
+	k, st := env.k, env.k.svc.Store
 	env.q.until(t, 20*time.Second, "the camera", func() bool { return k.cam.live() })
 	env.loginAdmin(t)
 	k.operator.selectTab(tabEnroll)
@@ -78,13 +79,13 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 		return w.step == stepReview
 	})
 	t.Logf("capture took %s; feedback seen: %q", time.Since(start).Round(time.Millisecond), keys(hints))
-	if len(w.samples) != len(capturePlan) {
+	if len(w.samples) != len(kiosk.CapturePlan) {
 		t.Fatalf("%d samples", len(w.samples))
 	}
 	var left, right bool
 	for _, s := range w.samples {
-		left = left || s.Face.Quality.Yaw >= turnedYaw
-		right = right || s.Face.Quality.Yaw <= -turnedYaw
+		left = left || s.Face.Quality.Yaw >= kiosk.TurnedYaw
+		right = right || s.Face.Quality.Yaw <= -kiosk.TurnedYaw
 	}
 	if !left || !right {
 		t.Errorf("no pose variety: left %v right %v", left, right)
@@ -104,8 +105,8 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 		t.Fatalf("employee %+v, %v", emp, err)
 	}
 	tpls, _ := st.Templates(context.Background(), nip)
-	if len(tpls) != 5 || !k.svc.gallery.Has(nip) {
-		t.Fatalf("%d templates stored, in gallery %v", len(tpls), k.svc.gallery.Has(nip))
+	if len(tpls) != 5 || !k.svc.Gallery.Has(nip) {
+		t.Fatalf("%d templates stored, in gallery %v", len(tpls), k.svc.Gallery.Has(nip))
 	}
 	if _, err := st.EnrollPhoto(context.Background(), nip); err != nil {
 		t.Errorf("no enrollment photo: %v", err)
@@ -113,7 +114,7 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 	if _, err := st.VerifyEmployeePIN(context.Background(), nip, "4321"); err != nil {
 		t.Errorf("fallback PIN not set: %v", err)
 	}
-	all, _ := readAudit(context.Background(), st, 1000)
+	all, _ := kiosk.ReadAudit(context.Background(), st, 1000)
 	enrolled := false
 	for _, a := range all {
 		enrolled = enrolled || (a.Action == storage.ActionEnroll && a.Subject == nip && a.Actor == "Sari")
@@ -151,7 +152,7 @@ func TestEnrollmentWizardEndToEnd(t *testing.T) {
 	if n := len(w.cap.Samples()); n != 0 {
 		t.Errorf("%d samples of a duplicate face accepted", n)
 	}
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	if w.capCancel != nil {
 		t.Error("capture still running after the lock")
 	}

@@ -21,7 +21,7 @@ import (
 // fallbackForm is the NIP + PIN entry offered after repeated failed
 // attempts. It has its own keypad: a lobby tablet has no keyboard.
 type fallbackForm struct {
-	k    *kiosk
+	k    *window
 	c    *checkinScreen
 	root *fyne.Container
 	nip  *widget.Entry
@@ -31,7 +31,7 @@ type fallbackForm struct {
 	busy bool
 }
 
-func newFallbackForm(k *kiosk, c *checkinScreen) *fallbackForm {
+func newFallbackForm(k *window, c *checkinScreen) *fallbackForm {
 	f := &fallbackForm{k: k, c: c, nip: widget.NewEntry(), pin: widget.NewPasswordEntry(), msg: wrapped("")}
 	f.nip.SetPlaceHolder(tr("fallback.nip_placeholder"))
 	f.pin.SetPlaceHolder(tr("fallback.pin_placeholder"))
@@ -89,7 +89,7 @@ func (f *fallbackForm) backspace() {
 	}
 }
 
-// openForm shows the form (the "use NIP and PIN" button).
+// open shows the form (the "use NIP and PIN" button).
 func (f *fallbackForm) open() {
 	f.nip.SetText("")
 	f.pin.SetText("")
@@ -104,7 +104,7 @@ func (f *fallbackForm) close() {
 	f.root.Hide()
 	f.nip.SetText("")
 	f.pin.SetText("")
-	if p := f.k.pipe.p; p != nil {
+	if p := f.k.ops.CurrentPipeline(); p != nil {
 		p.Reset()
 	}
 }
@@ -113,7 +113,7 @@ func (f *fallbackForm) close() {
 // whoever stands in front of the camera (for the supervisor who approves
 // it). Hashing the PIN and the fsync run off the UI thread.
 func (f *fallbackForm) submit() {
-	p := f.k.pipe.p
+	p := f.k.ops.CurrentPipeline()
 	if p == nil || f.busy {
 		return
 	}
@@ -129,21 +129,20 @@ func (f *fallbackForm) submit() {
 	f.busy = true
 	f.ok.Disable()
 	src := f.k.cam.src
-	ctx, gen := f.k.ctx, f.k.cam.gen
-	go func() { // one manual check-in; ends when Manual returns
+	gen := f.k.cam.gen
+	offUI(f.k, func(ctx context.Context) (checkin.State, error) { // one manual check-in
 		photo := snapshotJPEG(src)
 		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		st, err := p.Manual(mctx, nip, pin, photo)
-		f.k.do(func() {
-			f.busy = false
-			f.ok.Enable()
-			if gen != f.k.cam.gen || f.c != f.k.checkin {
-				return
-			}
-			f.done(st, err)
-		})
-	}()
+		return p.Manual(mctx, nip, pin, photo)
+	}, func(st checkin.State, err error) {
+		f.busy = false
+		f.ok.Enable()
+		if gen != f.k.cam.gen || f.c != f.k.checkin {
+			return
+		}
+		f.done(st, err)
+	})
 }
 
 // done shows the outcome of a manual check-in.

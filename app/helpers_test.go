@@ -13,15 +13,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"gocv.io/x/gocv"
 
 	"github.com/hadir-id/hadir/camera"
 	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/internal/camtest"
 	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/testutil"
+	"github.com/hadir-id/hadir/kiosk"
+	"github.com/hadir-id/hadir/kiosk/kiosktest"
 	"github.com/hadir-id/hadir/recognition"
-	"github.com/hadir-id/hadir/storage"
 )
 
 // uiQueue stands in for fyne.Do in tests. The test driver runs fyne.Do
@@ -34,13 +34,32 @@ type uiQueue struct {
 	fns     []func()
 	pending int           // queued and not yet finished
 	drained chan struct{} // closed when pending drops to 0; made by a waiter
+	wake    chan struct{} // closed when work is queued; made by a waiter
 }
 
 func (q *uiQueue) do(f func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, f)
 	q.pending++
+	if q.wake != nil {
+		close(q.wake)
+		q.wake = nil
+	}
 	q.mu.Unlock()
+}
+
+// queued returns a channel closed when work is queued (at once if some
+// already is).
+func (q *uiQueue) queued() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ch := make(chan struct{})
+	if len(q.fns) > 0 {
+		close(ch)
+		return ch
+	}
+	q.wake = ch
+	return ch
 }
 
 // waitDrained blocks until every queued function has run (the test
@@ -88,19 +107,27 @@ func (q *uiQueue) pump() int {
 	}
 }
 
-// until pumps the queue until cond holds, failing the test after limit.
-func (q *uiQueue) until(t *testing.T, limit time.Duration, what string, cond func() bool) {
+// until pumps the queue until cond holds. It waits on the queue, not on
+// a timer: the conditions are UI state, which only queued work changes.
+// It fails when no UI work at all arrives for stall (the kiosk is stuck,
+// not slow): on a loaded machine the work just takes longer, and the
+// test's own deadline (go test -timeout) bounds the whole run.
+func (q *uiQueue) until(t *testing.T, stall time.Duration, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(limit)
+	timer := time.NewTimer(stall)
+	defer timer.Stop()
 	for {
-		q.pump()
+		if q.pump() > 0 {
+			timer.Reset(stall)
+		}
 		if cond() {
 			return
 		}
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		select {
+		case <-q.queued():
+		case <-timer.C:
+			t.Fatalf("waiting for %s: no UI work for %s", what, stall)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -134,13 +161,6 @@ func (r *recorder) Play(name string) {
 	r.mu.Unlock()
 }
 
-// noFaces is a detector that never finds anyone, for screens that need
-// no recognition (language, PIN lock).
-type noFaces struct{}
-
-func (noFaces) DetectMat(context.Context, gocv.Mat) ([]recognition.Face, error) { return nil, nil }
-func (noFaces) Detect(context.Context, []byte) ([]recognition.Face, error)      { return nil, nil }
-
 var (
 	engineOnce sync.Once
 	engine     *recognition.Engine
@@ -158,22 +178,9 @@ func testEngine(t *testing.T) *recognition.Engine {
 	return engine
 }
 
-// testStore opens a store in a temporary folder with cheap PIN hashing.
-func testStore(t *testing.T, dir string, now func() time.Time) *storage.Store {
-	t.Helper()
-	o := storage.DefaultOptions()
-	o.Now = now
-	o.Argon2 = storage.Argon2Params{Time: 1, Memory: 1024, Threads: 1}
-	st, err := storage.Open(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // kioskEnv is a kiosk under test with its window, queue and clock.
 type kioskEnv struct {
-	k     *kiosk
+	k     *window
 	w     fyne.Window
 	q     *uiQueue
 	clock *clock.Manual // the kiosk's and its camera's time
@@ -182,7 +189,7 @@ type kioskEnv struct {
 }
 
 type envOptions struct {
-	det    detector
+	det    kiosk.Detector
 	camera string // spec; "" = a device that does not exist
 	tune   func(*checkin.Options)
 	lang   string
@@ -201,14 +208,12 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	}
 	dir := t.TempDir()
 	clk := clock.NewManual(time.Date(2026, 4, 6, 7, 25, 0, 0, time.FixedZone("WIB", 7*3600)))
-	st := testStore(t, filepath.Join(dir, "data"), clk.Now)
+	st := kiosktest.Store(t, filepath.Join(dir, "data"), clk.Now)
 	if o.det == nil {
-		o.det = noFaces{}
+		o.det = kiosktest.NoFaces{}
 	}
-	svc := &services{store: st, dataDir: filepath.Join(dir, "data"), engine: o.det, gallery: recognition.NewGallery(),
-		sync: offlineSync{}}
-	svc.close = append(svc.close, func() { _ = st.Close() })
-	if err := svc.finish(context.Background()); err != nil {
+	svc := kiosk.NewServices(st, filepath.Join(dir, "data"), o.det, kiosk.OfflineSync{})
+	if err := svc.Finish(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if o.camera == "" {
@@ -217,8 +222,8 @@ func newEnv(t *testing.T, o envOptions) *kioskEnv {
 	env := &kioskEnv{q: &uiQueue{}, clock: clk, sound: &recorder{}, dir: dir}
 	env.w = a.NewWindow("")
 	env.w.Resize(fyne.NewSize(1280, 800))
-	cfg := Config{Lang: o.lang, DataDir: svc.dataDir, Camera: o.camera}
-	env.k = newKiosk(context.Background(), a, env.w, cfg, kioskOptions{clock: env.clock, do: env.q.do, sound: env.sound, tune: o.tune,
+	cfg := kiosk.Config{Lang: o.lang, DataDir: svc.DataDir, Camera: o.camera}
+	env.k = newWindow(context.Background(), a, env.w, cfg, windowOptions{clock: env.clock, do: env.q.do, sound: env.sound, tune: o.tune,
 		frames: func(src *camera.Source) frameSource { return lockstepFrames{camtest.Wrap(src, env.clock), env.q} }})
 	env.k.start(svc)
 	t.Cleanup(func() {
@@ -312,4 +317,11 @@ func tapText(t *testing.T, root fyne.CanvasObject, text string) {
 		t.Fatalf("button %q is disabled", text)
 	}
 	test.Tap(b)
+}
+
+// settle pumps the UI queue until the store work the screens handed off
+// (offUI) has finished and its results are shown.
+func (e *kioskEnv) settle(t *testing.T) {
+	t.Helper()
+	e.q.until(t, 30*time.Second, "the store work", func() bool { return e.k.working == 0 })
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hadir-id/hadir/assets"
 	"github.com/hadir-id/hadir/checkin"
+	"github.com/hadir-id/hadir/kiosk"
 	hsync "github.com/hadir-id/hadir/sync"
 )
 
@@ -55,26 +56,17 @@ func TestTranslationFilesHaveTheSameKeys(t *testing.T) {
 }
 
 // TestEveryKeyUsedExists reads the package's source for tr("...") and
-// trf("...") and checks each key, plus every key built from a state,
-// guidance, challenge, reason or code, against both files.
+// trf("...") and package kiosk's for the keys its operations hand the
+// screens (capture hints, sync errors), and checks each key, plus every
+// key built from a state, guidance, challenge, reason or code, against
+// both files.
 func TestEveryKeyUsedExists(t *testing.T) {
 	id := translations(t, "id")
-	files, _ := filepath.Glob("*.go")
-	re := regexp.MustCompile(`trf?\("([a-z_.0-9]+)"`)
 	used := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-			if !strings.HasSuffix(m[1], ".") {
-				used[m[1]] = true
-			}
-		}
+	sourceKeys(t, "*.go", regexp.MustCompile(`trf?\("([a-z_.0-9]*[a-z_0-9])"`), used)
+	sourceKeys(t, "../kiosk/*.go", regexp.MustCompile(`"((?:capture|guide|sync\.err|sync\.problem)\.[a-z_.]*[a-z_])"`), used)
+	if !used["sync.err.invalid_code"] || !used["capture.no_face"] {
+		t.Error("the keys of package kiosk were not found")
 	}
 	for _, k := range []checkin.StateKind{checkin.StateIdle, checkin.StateGuiding, checkin.StateIdentifying,
 		checkin.StateChallenge, checkin.StateRecorded, checkin.StateAlreadyRecorded, checkin.StateOutsideHours,
@@ -99,7 +91,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	for _, k := range []string{"unknown", "liveness_failed", "fallback", "error"} {
 		used["card.hint."+k] = true
 	}
-	for _, p := range capturePlan {
+	for _, p := range kiosk.CapturePlan {
 		used["capture.pose."+string(p)] = true
 	}
 	for _, r := range []string{"columns", "nip_invalid", "name_missing", "photo_missing", "photo_unreadable", "no_face",
@@ -145,6 +137,25 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	sort.Strings(missing)
 	for _, k := range missing {
 		t.Errorf("key %q is used but not translated", k)
+	}
+}
+
+// sourceKeys adds the translation keys re finds (first group) in the
+// non-test Go files matching glob.
+func sourceKeys(t *testing.T, glob string, re *regexp.Regexp, used map[string]bool) {
+	t.Helper()
+	files, _ := filepath.Glob(glob)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+		}
 	}
 }
 
@@ -201,7 +212,7 @@ func screensIn(t *testing.T, code string) map[string]bool {
 	if currentLanguage != code {
 		t.Fatalf("language %s, want %s", currentLanguage, code)
 	}
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	env.q.until(t, 10*time.Second, "the no-camera screen", func() bool {
 		return k.cam.status.State != 0 && k.checkin.noCam.title.Text == tr("camera.none")
 	})
@@ -239,7 +250,7 @@ func screensIn(t *testing.T, code string) map[string]bool {
 	look()
 	w.goTo(stepCapture)
 	look()
-	k.lock(logoutByOperator)
+	k.lock(kiosk.LogoutByOperator)
 	if env.w.Title() != tr("kiosk.title") {
 		t.Errorf("%s: title %q", code, env.w.Title())
 	}
@@ -307,7 +318,7 @@ func TestSetLanguageRejectsUnknown(t *testing.T) {
 	if err := SetLanguage("fr"); err == nil {
 		t.Error("unknown language accepted")
 	}
-	if _, err := parseConfig([]string{"--lang", "fr"}); err == nil {
+	if _, err := kiosk.ParseConfig([]string{"--lang", "fr"}); err == nil {
 		t.Error("--lang fr accepted")
 	}
 }

@@ -18,7 +18,7 @@ import (
 // loginForm is the operator PIN screen (or, on a fresh store, the form
 // that creates the first admin).
 type loginForm struct {
-	k     *kiosk
+	k     *window
 	name  *widget.Select
 	pin   *widget.Entry
 	pin2  *widget.Entry // first admin: repeat
@@ -31,8 +31,8 @@ type loginForm struct {
 }
 
 // loginScreen builds the login (or first-admin) screen.
-func (k *kiosk) loginScreen() fyne.CanvasObject {
-	ops, err := k.svc.store.Operators(k.ctx)
+func (k *window) loginScreen() fyne.CanvasObject {
+	ops, err := k.svc.Store.Operators(k.ctx)
 	f := &loginForm{k: k, pin: widget.NewPasswordEntry(), msg: wrapped(""), first: err == nil && len(ops) == 0}
 	k.login = f
 	f.msg.Importance = widget.DangerImportance
@@ -83,23 +83,20 @@ func (k *kiosk) loginScreen() fyne.CanvasObject {
 	body.Add(f.msg)
 	body.Add(container.NewHBox(back, layout.NewSpacer(), f.ok))
 	if !f.first {
-		st, ctx := k.svc.store, k.ctx
-		go func() { // reads the lockout kept in the store (it survives restarts)
-			l, err := st.OperatorLogin(ctx)
+		st := k.svc.Store
+		offUI(k, st.OperatorLogin, func(l storage.LoginLock, err error) { // the lockout survives restarts
 			if err == nil {
-				k.do(func() {
-					f.lock = l
-					k.refreshLoginLock(k.now())
-				})
+				f.lock = l
+				k.refreshLoginLock(k.now())
 			}
-		}()
+		})
 	}
 	return container.NewCenter(container.NewStack(sizedBox(520, 0), container.NewPadded(body)))
 }
 
 // refreshLoginLock shows the lockout and disables the button while it
 // lasts (called every tick on the login screen).
-func (k *kiosk) refreshLoginLock(now time.Time) {
+func (k *window) refreshLoginLock(now time.Time) {
 	f := k.login
 	if f == nil || f.first {
 		return
@@ -132,15 +129,19 @@ func (f *loginForm) submit() {
 	}
 	f.busy = true
 	f.ok.Disable()
-	st, ctx := k.svc.store, k.ctx
-	go func() { // one PIN check (the store counts it towards the lockout)
+	st := k.svc.Store
+	type checked struct {
+		op   storage.Operator
+		lock storage.LoginLock
+	}
+	offUI(k, func(ctx context.Context) (checked, error) { // the store counts it towards the lockout
 		op, err := st.VerifyOperator(ctx, name, pin)
 		l, lerr := st.OperatorLogin(ctx)
 		if lerr != nil && err == nil {
 			err = lerr
 		}
-		k.do(func() { f.result(op, err, l) })
-	}()
+		return checked{op, l}, err
+	}, func(c checked, err error) { f.result(c.op, err, c.lock) })
 }
 
 // result applies a PIN check: a session, one more failure towards the
@@ -154,7 +155,7 @@ func (f *loginForm) result(op storage.Operator, err error, l storage.LoginLock) 
 	now := k.now()
 	switch {
 	case err == nil:
-		k.guard.Succeeded(now, op)
+		k.ops.Lock.Start(now, op)
 		k.login = nil
 		k.loggedIn()
 	case errors.Is(err, storage.ErrLoginLocked) || l.Locked(now):
@@ -187,7 +188,7 @@ func (f *loginForm) createAdmin() {
 	}
 	f.busy = true
 	f.ok.Disable()
-	st := k.svc.store
+	st := k.svc.Store
 	offUI(k, func(ctx context.Context) (storage.Operator, error) {
 		ctx = storage.WithActor(ctx, name)
 		op, err := st.PutOperator(ctx, name, storage.RoleAdmin, pin)
@@ -205,7 +206,7 @@ func (f *loginForm) createAdmin() {
 		if k.login != f {
 			return // the form was left meanwhile
 		}
-		k.guard.Succeeded(k.now(), op)
+		k.ops.Lock.Start(k.now(), op)
 		k.login = nil
 		k.loggedIn()
 	})

@@ -8,13 +8,14 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
 // auditCount counts audit entries of an action.
 func auditCount(t *testing.T, st *storage.Store, action storage.AuditAction) int {
 	t.Helper()
-	all, err := readAudit(context.Background(), st, 100000)
+	all, err := kiosk.ReadAudit(context.Background(), st, 100000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +48,13 @@ func typePIN(t *testing.T, env *kioskEnv, pin string) {
 // idle session locks itself after two minutes.
 func TestOperatorPINLockout(t *testing.T) {
 	env := newEnv(t, envOptions{})
-	k, st := env.k, env.k.svc.store
+	k, st := env.k, env.k.svc.Store
 	env.loginAdmin(t) // first start: creates admin Sari, PIN 135790
 	if got := auditCount(t, st, storage.ActionOperator); got != 1 {
 		t.Fatalf("first admin: %d operator audit entries", got)
 	}
-	k.lock(logoutByOperator)
-	if k.mode != modeCheckin || k.guard.sess != nil {
+	k.lock(kiosk.LogoutByOperator)
+	if k.mode != modeCheckin || k.ops.Lock.Session() != nil {
 		t.Fatal("lock did not end the session")
 	}
 	tapText(t, env.w.Content(), tr("kiosk.operator"))
@@ -103,7 +104,7 @@ func TestOperatorPINLockout(t *testing.T) {
 		t.Fatal("lockout did not end after 5 minutes")
 	}
 	typePIN(t, env, "135790")
-	if k.mode != modeOperator || k.guard.sess == nil || k.guard.sess.Name != "Sari" {
+	if k.mode != modeOperator || k.ops.Lock.Session() == nil || k.ops.Lock.Session().Name != "Sari" {
 		t.Fatalf("right PIN after the lockout: mode %s", k.mode)
 	}
 	if got := auditCount(t, st, storage.ActionLogin); got != logins+1 {
@@ -121,10 +122,11 @@ func TestOperatorPINLockout(t *testing.T) {
 	}
 	env.clock.Add(time.Second)
 	k.tick()
-	if k.mode != modeCheckin || k.guard.sess != nil {
+	if k.mode != modeCheckin || k.ops.Lock.Session() != nil {
 		t.Fatalf("not locked after 2 idle minutes: mode %s", k.mode)
 	}
-	if got := auditCount(t, st, actionLogout); got != 2 { // the manual lock and the idle one
+	env.settle(t)
+	if got := auditCount(t, st, kiosk.ActionLogout); got != 2 { // the manual lock and the idle one
 		t.Errorf("%d logouts audited, want 2", got)
 	}
 	if k.pipe.cancel == nil && k.cam.src != nil {

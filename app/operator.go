@@ -6,17 +6,19 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // Operator-mode tabs.
 const (
-	tabEnroll    = "enroll"
-	tabEmployees = "employees"
-	tabBulk      = "bulk"
-	tabLog       = "log"
-	tabSync      = "sync"
-	tabAudit     = "audit"
-	tabSettings  = "settings"
+	tabEnroll    = kiosk.ScreenEnroll
+	tabEmployees = kiosk.ScreenEmployees
+	tabBulk      = kiosk.ScreenBulk
+	tabLog       = kiosk.ScreenLog
+	tabSync      = kiosk.ScreenSync
+	tabAudit     = kiosk.ScreenAudit
+	tabSettings  = kiosk.ScreenSettings
 )
 
 var allTabs = []string{tabEnroll, tabEmployees, tabBulk, tabLog, tabSync, tabAudit, tabSettings}
@@ -31,7 +33,7 @@ type operatorTab interface {
 
 // operatorScreen holds the tabs the session's role may use.
 type operatorScreen struct {
-	k     *kiosk
+	k     *window
 	root  *fyne.Container
 	tabs  *container.AppTabs
 	names []string
@@ -39,11 +41,11 @@ type operatorScreen struct {
 	items map[string]*container.TabItem
 }
 
-func newOperatorScreen(k *kiosk) *operatorScreen {
+func newOperatorScreen(k *window) *operatorScreen {
 	o := &operatorScreen{k: k, impl: map[string]operatorTab{}, items: map[string]*container.TabItem{}}
 	o.tabs = container.NewAppTabs()
 	for _, name := range allTabs {
-		if !k.guard.sess.may(name) {
+		if !k.ops.Lock.Session().May(name) {
 			continue
 		}
 		t := o.build(name)
@@ -59,9 +61,9 @@ func newOperatorScreen(k *kiosk) *operatorScreen {
 			t.shown()
 		}
 	}
-	s := k.guard.sess
+	s := k.ops.Lock.Session()
 	who := widget.NewLabel(trf("operator.who", map[string]any{"Name": s.Name, "Role": tr("role." + string(s.Role))}))
-	done := widget.NewButtonWithIcon(tr("operator.lock"), theme.LogoutIcon(), func() { k.lock(logoutByOperator) })
+	done := widget.NewButtonWithIcon(tr("operator.lock"), theme.LogoutIcon(), func() { k.lock(kiosk.LogoutByOperator) })
 	done.Importance = widget.HighImportance
 	header := container.NewHBox(widget.NewIcon(theme.AccountIcon()), who, layout.NewSpacer(), done)
 	o.root = container.NewBorder(container.NewPadded(header), nil, nil, nil, o.tabs)

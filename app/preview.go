@@ -12,17 +12,16 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/checkin"
 )
 
 // previewFPS caps the preview's refresh rate: a 60 fps webcam would only
 // cost CPU the recogniser needs.
 const previewFPS = 30
 
-// frameSource is the part of camera.Source the preview reads.
-type frameSource interface {
-	Wait(ctx context.Context, after uint64) (uint64, error)
-	Latest(dst *camera.Frame) (uint64, bool)
-}
+// frameSource is the part of camera.Source the preview, the pipeline
+// and the enrollment capture read.
+type frameSource = checkin.Frames
 
 // preview shows the camera picture mirrored, with the face box drawn over
 // it. It never creates widgets per frame: one canvas.Image shows one

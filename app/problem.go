@@ -6,12 +6,14 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // problemScreen explains why the kiosk cannot run (store in use by
 // another process, models missing, wrong key) and what to do, instead of
 // crashing or showing a blank window.
-func (k *kiosk) problemScreen(se *startupError) fyne.CanvasObject {
+func (k *window) problemScreen(se *kiosk.StartupError) fyne.CanvasObject {
 	title := heading(tr(se.Key + ".title"))
 	title.Importance = widget.DangerImportance
 	detail := wrapped(se.Err.Error())

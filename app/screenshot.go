@@ -33,7 +33,7 @@ import (
 const envScreenshotDir = "HADIR_SCREENSHOT_DIR"
 
 func init() {
-	tour = (*kiosk).screenshotTour
+	tour = (*window).screenshotTour
 	tourFromEnv = func() string { return os.Getenv(envScreenshotDir) }
 }
 
@@ -49,7 +49,7 @@ const (
 
 // screenshotTour runs the tour on its own goroutine (owned by k.bg) and
 // quits the app when done.
-func (k *kiosk) screenshotTour(dir string) {
+func (k *window) screenshotTour(dir string) {
 	defer k.bg.Done()
 	err := k.tour(dir)
 	if err != nil {
@@ -59,7 +59,7 @@ func (k *kiosk) screenshotTour(dir string) {
 	k.do(k.app.Quit)
 }
 
-func (k *kiosk) tour(dir string) error {
+func (k *window) tour(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (k *kiosk) tour(dir string) error {
 // software GL, so the tour asks ffmpeg's x11grab for the screen itself:
 // that is also the better proof that the window really rendered. Without
 // X or ffmpeg it falls back to Capture.
-func (k *kiosk) grab(path string) error {
+func (k *window) grab(path string) error {
 	var size fyne.Size
 	var scale float32
 	fyne.DoAndWait(func() {
@@ -191,20 +191,20 @@ func (k *kiosk) grab(path string) error {
 
 // tourEnroll logs the demo admin in (creating it on a fresh store) and
 // walks the wizard to the capture step, as an operator would by tapping.
-func (k *kiosk) tourEnroll() (*enrollWizard, error) {
-	ops, err := k.svc.store.Operators(k.ctx)
+func (k *window) tourEnroll() (*enrollWizard, error) {
+	ops, err := k.svc.Store.Operators(k.ctx)
 	if err != nil {
 		return nil, err
 	}
 	op := storage.Operator{Name: tourAdmin, Role: storage.RoleAdmin}
 	if len(ops) == 0 {
-		if op, err = k.svc.store.PutOperator(storage.WithActor(k.ctx, tourAdmin), tourAdmin, storage.RoleAdmin, tourAdminPIN); err != nil {
+		if op, err = k.svc.Store.PutOperator(storage.WithActor(k.ctx, tourAdmin), tourAdmin, storage.RoleAdmin, tourAdminPIN); err != nil {
 			return nil, err
 		}
-	} else if op, err = k.svc.store.VerifyOperator(k.ctx, tourAdmin, tourAdminPIN); err != nil {
+	} else if op, err = k.svc.Store.VerifyOperator(k.ctx, tourAdmin, tourAdminPIN); err != nil {
 		return nil, err
 	}
-	k.guard.Succeeded(k.now(), op)
+	k.ops.Lock.Start(k.now(), op)
 	k.showOperator(tabEnroll)
 	w, ok := k.operator.tab(tabEnroll).(*enrollWizard)
 	if !ok {

@@ -1,36 +1,22 @@
 package app
 
 import (
-	"context"
-	"errors"
-	hsync "github.com/hadir-id/hadir/sync"
+	"fmt"
 	"image"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 
-	"github.com/hadir-id/hadir/recognition"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
-// TestStartupProblemsAreExplained: missing models and a store held by
-// another process become a screen, not a crash.
+// TestStartupProblemsAreExplained: a startup problem (here a store held
+// by another process; kiosk.TestStartupProblemsHaveKeys checks the keys)
+// becomes a screen, not a crash.
 func TestStartupProblemsAreExplained(t *testing.T) {
-	dir := t.TempDir()
-	_, err := openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
-	var se *startupError
-	if !errors.As(err, &se) || se.Key != "problem.models_missing" || !errors.Is(err, recognition.ErrModelMissing) {
-		t.Fatalf("no models: %v", err)
-	}
-	st := testStore(t, dir, time.Now) // the store is free again after the failed start
-	defer st.Close()
-	_, err = openServices(context.Background(), dir, t.TempDir(), hsync.Options{})
-	if !errors.As(err, &se) || se.Key != "problem.store_locked" || !errors.Is(err, storage.ErrLocked) {
-		t.Fatalf("store in use: %v", err)
-	}
 	env := newEnv(t, envOptions{})
-	env.k.showProblem(err)
+	env.k.showProblem(&kiosk.StartupError{Key: "problem.store_locked", Err: fmt.Errorf("open store: %w", storage.ErrLocked)})
 	if findButton(env.w.Content(), tr("kiosk.quit")) == nil {
 		t.Error("problem screen has no quit button")
 	}

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // statusBar is always visible on the check-in screen: the clock and date,
@@ -61,7 +63,7 @@ func (b *statusBar) tick(now time.Time) {
 }
 
 // update shows the sync state and the outbox size.
-func (b *statusBar) update(s syncStatus, pending int, now time.Time) {
+func (b *statusBar) update(s kiosk.SyncStatus, pending int, now time.Time) {
 	b.tick(now)
 	switch {
 	case !s.Configured:

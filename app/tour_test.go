@@ -2,6 +2,8 @@ package app
 
 import (
 	"testing"
+
+	"github.com/hadir-id/hadir/kiosk"
 )
 
 // TestShippedKioskIgnoresScreenshotVariable: the kiosk built without the
@@ -10,7 +12,7 @@ import (
 // HADIR_SCREENSHOT_DIR is set.
 func TestShippedKioskIgnoresScreenshotVariable(t *testing.T) {
 	t.Setenv("HADIR_SCREENSHOT_DIR", t.TempDir())
-	if _, err := parseConfig(nil); err != nil {
+	if _, err := kiosk.ParseConfig(nil); err != nil {
 		t.Fatal(err)
 	}
 	opt, dir := runOptions()

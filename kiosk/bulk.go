@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"bytes"
@@ -22,9 +22,9 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// actionImport audits a bulk import run (each enrolled employee is also
+// ActionImport audits a bulk import run (each enrolled employee is also
 // audited by the store as an enrollment).
-const actionImport = storage.AuditAction("import")
+const ActionImport = storage.AuditAction("import")
 
 // maxPhotoBytes refuses absurd files before reading them.
 const maxPhotoBytes = 25 << 20
@@ -36,8 +36,8 @@ type bulkRow struct {
 	bad                    bool // too few columns
 }
 
-// bulkResult is one line of the import report.
-type bulkResult struct {
+// BulkResult is one line of the import report.
+type BulkResult struct {
 	Line   int
 	NIP    string
 	Name   string
@@ -93,35 +93,35 @@ func readBulkCSV(path string) ([]bulkRow, error) {
 	return rows, nil
 }
 
-// bulkJob imports one CSV with its photo folder.
-type bulkJob struct {
-	st        *storage.Store
-	det       detector
-	gal       *recognition.Gallery
-	csvPath   string
-	photoDir  string
-	threshold float64
-	stateDir  string // where progress records live
+// BulkJob imports one CSV with its photo folder.
+type BulkJob struct {
+	Store     *storage.Store
+	Detector  Detector
+	Gallery   *recognition.Gallery
+	CSVPath   string
+	PhotoDir  string
+	Threshold float64
+	StateDir  string // where progress records live
 }
 
 // progressPath names the progress record of the job's CSV.
-func (j *bulkJob) progressPath() string {
-	abs, err := filepath.Abs(j.csvPath)
+func (j *BulkJob) progressPath() string {
+	abs, err := filepath.Abs(j.CSVPath)
 	if err != nil {
-		abs = j.csvPath
+		abs = j.CSVPath
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(j.stateDir, "bulk-"+hex.EncodeToString(sum[:8])+".json")
+	return filepath.Join(j.StateDir, "bulk-"+hex.EncodeToString(sum[:8])+".json")
 }
 
 // loadProgress returns how many rows an earlier run finished; a changed
 // file starts over.
-func (j *bulkJob) loadProgress() bulkProgress {
-	fi, err := os.Stat(j.csvPath)
+func (j *BulkJob) loadProgress() bulkProgress {
+	fi, err := os.Stat(j.CSVPath)
 	if err != nil {
 		return bulkProgress{}
 	}
-	cur := bulkProgress{Path: j.csvPath, Size: fi.Size(), Mod: fi.ModTime().UTC()}
+	cur := bulkProgress{Path: j.CSVPath, Size: fi.Size(), Mod: fi.ModTime().UTC()}
 	data, err := os.ReadFile(j.progressPath())
 	if err != nil {
 		return cur
@@ -134,8 +134,8 @@ func (j *bulkJob) loadProgress() bulkProgress {
 	return cur
 }
 
-func (j *bulkJob) saveProgress(p bulkProgress) error {
-	if err := os.MkdirAll(j.stateDir, 0o700); err != nil {
+func (j *BulkJob) saveProgress(p bulkProgress) error {
+	if err := os.MkdirAll(j.StateDir, 0o700); err != nil {
 		return err
 	}
 	data, _ := json.Marshal(p)
@@ -146,22 +146,22 @@ func (j *bulkJob) saveProgress(p bulkProgress) error {
 	return os.Rename(tmp, j.progressPath())
 }
 
-// bulkSummary counts a run.
-type bulkSummary struct {
+// BulkSummary counts a run.
+type BulkSummary struct {
 	Total, Skipped, OK, Refused int
 }
 
-// run imports the rows not done yet. report is called after each row
+// Run imports the rows not done yet. report is called after each row
 // (on run's goroutine) with the rows handled so far and the total. ctx
 // carries the operator for the audit; cancelling it stops after the
 // current row, and the next run resumes there.
-func (j *bulkJob) run(ctx context.Context, report func(done, total int, r bulkResult)) (bulkSummary, error) {
-	rows, err := readBulkCSV(j.csvPath)
+func (j *BulkJob) Run(ctx context.Context, report func(done, total int, r BulkResult)) (BulkSummary, error) {
+	rows, err := readBulkCSV(j.CSVPath)
 	if err != nil {
-		return bulkSummary{}, err
+		return BulkSummary{}, err
 	}
 	prog := j.loadProgress()
-	sum := bulkSummary{Total: len(rows), Skipped: min(prog.Done, len(rows))}
+	sum := BulkSummary{Total: len(rows), Skipped: min(prog.Done, len(rows))}
 	for i := prog.Done; i < len(rows); i++ {
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
@@ -185,9 +185,9 @@ func (j *bulkJob) run(ctx context.Context, report func(done, total int, r bulkRe
 }
 
 // importRow enrolls one row, or says why not.
-func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
-	res := bulkResult{Line: r.Line, NIP: r.NIP, Name: r.Name}
-	refuse := func(reason string, err error) bulkResult {
+func (j *BulkJob) importRow(ctx context.Context, r bulkRow) BulkResult {
+	res := BulkResult{Line: r.Line, NIP: r.NIP, Name: r.Name}
+	refuse := func(reason string, err error) BulkResult {
 		res.Reason = reason
 		if err != nil {
 			res.Detail = err.Error()
@@ -206,7 +206,7 @@ func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
 	}
 	path := r.Photo
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(j.photoDir, path)
+		path = filepath.Join(j.PhotoDir, path)
 	}
 	fi, err := os.Stat(path)
 	if err != nil || fi.IsDir() {
@@ -219,7 +219,7 @@ func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
 	if err != nil {
 		return refuse("photo_missing", err)
 	}
-	faces, err := j.det.Detect(ctx, data)
+	faces, err := j.Detector.Detect(ctx, data)
 	if err != nil {
 		return refuse("photo_unreadable", err)
 	}
@@ -233,21 +233,21 @@ func (j *bulkJob) importRow(ctx context.Context, r bulkRow) bulkResult {
 	if err := recognition.DefaultQualityLimits().Check(face.Quality); err != nil {
 		return refuse("low_quality", err)
 	}
-	if other, dist, dup := j.gal.Duplicate(face.Descriptor, r.NIP, j.threshold); dup {
+	if other, dist, dup := j.Gallery.Duplicate(face.Descriptor, r.NIP, j.Threshold); dup {
 		name := other
-		if e, err := j.st.Employee(ctx, other); err == nil {
+		if e, err := j.Store.Employee(ctx, other); err == nil {
 			name = e.Name
 		}
 		return refuse("duplicate", fmt.Errorf("matches %s (%s) at distance %.3f", other, name, dist))
 	}
-	s := sample{Face: face}
-	if _, err := j.st.EnrollPhoto(ctx, r.NIP); isNotFound(err) {
+	s := Sample{Face: face}
+	if _, err := j.Store.EnrollPhoto(ctx, r.NIP); isNotFound(err) {
 		if img, _, derr := image.Decode(bytes.NewReader(data)); derr == nil {
-			s.Photo, _ = facePhoto(img, face.Box)
+			s.Photo, _ = FacePhoto(img, face.Box)
 		}
 	}
-	e := enrollment{Employee: storage.Employee{NIP: r.NIP, Name: r.Name, Unit: r.Unit}, Samples: []sample{s}}
-	if _, err := saveEnrollment(ctx, j.st, j.gal, e); err != nil {
+	e := Enrollment{Employee: storage.Employee{NIP: r.NIP, Name: r.Name, Unit: r.Unit}, Samples: []Sample{s}}
+	if _, err := SaveEnrollment(ctx, j.Store, j.Gallery, e); err != nil {
 		return refuse("storage", err)
 	}
 	res.OK = true
@@ -261,8 +261,8 @@ func errOr(err, def error) error {
 	return def
 }
 
-// writeReport saves the per-row report as CSV (machine-readable columns).
-func writeReport(path string, results []bulkResult) error {
+// WriteBulkReport saves the per-row report as CSV (machine-readable columns).
+func WriteBulkReport(path string, results []BulkResult) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("write import report %s: %w", path, err)
 	}

@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"bytes"
@@ -20,9 +20,9 @@ import (
 // far below storage.MaxEnrollPhoto.
 const photoWidth = 240
 
-// eraseEmployee deletes an employee with their templates, PIN, evidence
+// EraseEmployee deletes an employee with their templates, PIN, evidence
 // photos and enrollment photo (UU PDP erasure; the store audits it).
-func eraseEmployee(ctx context.Context, st *storage.Store, nip string) (storage.EraseReport, error) {
+func EraseEmployee(ctx context.Context, st *storage.Store, nip string) (storage.EraseReport, error) {
 	rep, err := st.EraseEmployee(ctx, nip)
 	if err != nil {
 		return rep, fmt.Errorf("erase employee %s: %w", nip, err)
@@ -30,9 +30,9 @@ func eraseEmployee(ctx context.Context, st *storage.Store, nip string) (storage.
 	return rep, nil
 }
 
-// facePhoto crops the face box (with a margin for hair and chin) out of
+// FacePhoto crops the face box (with a margin for hair and chin) out of
 // img and scales it to photoWidth, as a JPEG.
-func facePhoto(img image.Image, box image.Rectangle) ([]byte, error) {
+func FacePhoto(img image.Image, box image.Rectangle) ([]byte, error) {
 	r := faceCrop(box, img.Bounds())
 	if r.Empty() {
 		return nil, fmt.Errorf("face photo: empty box %v", box)
@@ -55,21 +55,21 @@ func faceCrop(box, b image.Rectangle) image.Rectangle {
 	return image.Rect(cx-w/2, cy-h/2, cx+w/2, cy+h/2).Intersect(b)
 }
 
-// photoCache keeps decoded enrollment photos for the result card, loaded
+// PhotoCache keeps decoded enrollment photos for the result card, loaded
 // on the pipeline goroutine.
-type photoCache struct {
+type PhotoCache struct {
 	st *storage.Store
 	mu sync.Mutex
 	m  map[string]image.Image // NIP -> photo; nil = known to have none
 }
 
-func newPhotoCache(st *storage.Store) *photoCache {
-	return &photoCache{st: st, m: map[string]image.Image{}}
+func NewPhotoCache(st *storage.Store) *PhotoCache {
+	return &PhotoCache{st: st, m: map[string]image.Image{}}
 }
 
-// get returns the photo to show for a decided state: the enrollment photo,
+// Get returns the photo to show for a decided state: the enrollment photo,
 // else the face cut from the evidence photo just taken, else nil.
-func (c *photoCache) get(ctx context.Context, st checkin.State) image.Image {
+func (c *PhotoCache) Get(ctx context.Context, st checkin.State) image.Image {
 	if c == nil || st.Person == nil {
 		return nil
 	}
@@ -95,7 +95,7 @@ func (c *photoCache) get(ctx context.Context, st checkin.State) image.Image {
 }
 
 // evidence cuts the face out of the event's evidence photo.
-func (c *photoCache) evidence(ctx context.Context, st checkin.State) image.Image {
+func (c *PhotoCache) evidence(ctx context.Context, st checkin.State) image.Image {
 	if st.Result == nil || st.Result.EventID == "" || st.Box.Empty() {
 		return nil
 	}
@@ -120,8 +120,8 @@ func (c *photoCache) evidence(ctx context.Context, st checkin.State) image.Image
 	return full
 }
 
-// forget drops a cached photo (after enrollment or erasure).
-func (c *photoCache) forget(nip string) {
+// Forget drops a cached photo (after enrollment or erasure).
+func (c *PhotoCache) Forget(nip string) {
 	if c == nil {
 		return
 	}

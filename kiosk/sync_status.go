@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	hsync "github.com/hadir-id/hadir/sync"
 )
 
-// syncStatus is what the kiosk shows about the server link. It is the
+// SyncStatus is what the kiosk shows about the server link. It is the
 // app's own copy of the fields it uses, so the screens do not depend on
 // how the sync package lays out its status.
-type syncStatus struct {
+type SyncStatus struct {
 	Configured   bool // a server is known (registered or URL saved)
 	Registered   bool
 	Revoked      bool
@@ -26,46 +26,48 @@ type syncStatus struct {
 	LastError    string
 	ClockOffset  time.Duration
 	ClockWarning bool
-	Conflicts    []duplicateFace
+	Conflicts    []DuplicateFace
 }
 
-// duplicateFace is a server-side refusal of an enrollment: the face
+// DuplicateFace is a server-side refusal of an enrollment: the face
 // matches another NIP there.
-type duplicateFace struct {
+type DuplicateFace struct {
 	NIP, ConflictNIP, ConflictName string
 	Distance                       float64
 }
 
-// syncer is the part of the sync worker the kiosk uses. offlineSync
+// Syncer is the part of the sync worker the kiosk uses. OfflineSync
 // stands in for it when the worker cannot be built, so the kiosk always
 // runs fully offline.
-type syncer interface {
+type Syncer interface {
 	Run(ctx context.Context) error
 	SyncNow()
-	Status() syncStatus
-	OnStatus(fn func(syncStatus))
+	Status() SyncStatus
+	OnStatus(fn func(SyncStatus))
 	Register(ctx context.Context, serverURL, code, name string) error
 	PushEnrollment(ctx context.Context, nip string) error
+	QueueEnrollment(ctx context.Context, nip string) error
 	ClockOffset() time.Duration
 	Rejected(ctx context.Context) ([]storage.Event, error)
 }
 
-// errSyncNotConfigured: there is no server to talk to.
-var errSyncNotConfigured = errors.New("no server configured")
+// ErrSyncNotConfigured: there is no server to talk to.
+var ErrSyncNotConfigured = errors.New("no server configured")
 
-// offlineSync is the "not configured" syncer: nothing leaves the kiosk.
-type offlineSync struct{}
+// OfflineSync is the "not configured" syncer: nothing leaves the kiosk.
+type OfflineSync struct{}
 
-func (offlineSync) Run(ctx context.Context) error { <-ctx.Done(); return nil }
-func (offlineSync) SyncNow()                      {}
-func (offlineSync) Status() syncStatus            { return syncStatus{Problem: hsync.ProblemNotRegistered} }
-func (offlineSync) OnStatus(func(syncStatus))     {}
-func (offlineSync) Register(context.Context, string, string, string) error {
-	return errSyncNotConfigured
+func (OfflineSync) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+func (OfflineSync) SyncNow()                      {}
+func (OfflineSync) Status() SyncStatus            { return SyncStatus{Problem: hsync.ProblemNotRegistered} }
+func (OfflineSync) OnStatus(func(SyncStatus))     {}
+func (OfflineSync) Register(context.Context, string, string, string) error {
+	return ErrSyncNotConfigured
 }
-func (offlineSync) PushEnrollment(context.Context, string) error { return errSyncNotConfigured }
-func (offlineSync) ClockOffset() time.Duration                   { return 0 }
-func (offlineSync) Rejected(context.Context) ([]storage.Event, error) {
+func (OfflineSync) PushEnrollment(context.Context, string) error  { return ErrSyncNotConfigured }
+func (OfflineSync) QueueEnrollment(context.Context, string) error { return ErrSyncNotConfigured }
+func (OfflineSync) ClockOffset() time.Duration                    { return 0 }
+func (OfflineSync) Rejected(context.Context) ([]storage.Event, error) {
 	return nil, nil
 }
 
@@ -74,7 +76,7 @@ func (offlineSync) Rejected(context.Context) ([]storage.Event, error) {
 // an admin registers the device from the settings screen.
 type workerSync struct{ w *hsync.Worker }
 
-func newWorkerSync(store *storage.Store, gal hsync.Gallery, opts hsync.Options) (syncer, error) {
+func newWorkerSync(store *storage.Store, gal hsync.Gallery, opts hsync.Options) (Syncer, error) {
 	w, err := hsync.New(store, gal, opts)
 	if err != nil {
 		return nil, err
@@ -90,9 +92,9 @@ func (s workerSync) Run(ctx context.Context) error {
 	return err
 }
 func (s workerSync) SyncNow()                   { s.w.SyncNow() }
-func (s workerSync) Status() syncStatus         { return convertSync(s.w.Status()) }
+func (s workerSync) Status() SyncStatus         { return convertSync(s.w.Status()) }
 func (s workerSync) ClockOffset() time.Duration { return s.w.ClockOffset() }
-func (s workerSync) OnStatus(fn func(syncStatus)) {
+func (s workerSync) OnStatus(fn func(SyncStatus)) {
 	s.w.OnStatus(func(st hsync.Status) { fn(convertSync(st)) })
 }
 func (s workerSync) Register(ctx context.Context, url, code, name string) error {
@@ -101,35 +103,38 @@ func (s workerSync) Register(ctx context.Context, url, code, name string) error 
 func (s workerSync) PushEnrollment(ctx context.Context, nip string) error {
 	return s.w.PushEnrollment(ctx, nip)
 }
+func (s workerSync) QueueEnrollment(ctx context.Context, nip string) error {
+	return s.w.QueueEnrollment(ctx, nip)
+}
 func (s workerSync) Rejected(ctx context.Context) ([]storage.Event, error) {
 	return s.w.Rejected(ctx)
 }
 
-func convertSync(st hsync.Status) syncStatus {
-	out := syncStatus{
+func convertSync(st hsync.Status) SyncStatus {
+	out := SyncStatus{
 		Configured: st.Registered || st.ServerURL != "", Registered: st.Registered, Revoked: st.Revoked,
 		Online: st.Online, ServerURL: st.ServerURL, LastSuccess: st.LastSuccess, Pending: st.Pending,
 		Oldest: st.OldestPending, Problem: st.Problem, LastError: st.LastError,
 		ClockOffset: st.ClockOffset, ClockWarning: st.ClockWarning,
 	}
 	for _, c := range st.Conflicts {
-		out.Conflicts = append(out.Conflicts, duplicateFace{NIP: c.NIP, ConflictNIP: c.ConflictNIP, ConflictName: c.ConflictName, Distance: c.Distance})
+		out.Conflicts = append(out.Conflicts, DuplicateFace{NIP: c.NIP, ConflictNIP: c.ConflictNIP, ConflictName: c.ConflictName, Distance: c.Distance})
 	}
 	return out
 }
 
-// asDuplicateFace extracts a server-side duplicate refusal from err.
-func asDuplicateFace(err error) (duplicateFace, bool) {
+// AsDuplicateFace extracts a server-side duplicate refusal from err.
+func AsDuplicateFace(err error) (DuplicateFace, bool) {
 	var d *hsync.DuplicateFaceError
 	if errors.As(err, &d) {
-		return duplicateFace{NIP: d.NIP, ConflictNIP: d.ConflictNIP, ConflictName: d.ConflictName, Distance: d.Distance}, true
+		return DuplicateFace{NIP: d.NIP, ConflictNIP: d.ConflictNIP, ConflictName: d.ConflictName, Distance: d.Distance}, true
 	}
-	return duplicateFace{}, false
+	return DuplicateFace{}, false
 }
 
-// syncOptions are the sync worker's options from the kiosk's start-up
+// SyncOptions are the sync worker's options from the kiosk's start-up
 // configuration: zero fields are the sync package's defaults.
-func syncOptions(cfg Config) hsync.Options {
+func SyncOptions(cfg Config) hsync.Options {
 	o := hsync.DefaultOptions()
 	if cfg.InsecureHTTP {
 		o.AllowInsecureHTTP = true
@@ -138,12 +143,12 @@ func syncOptions(cfg Config) hsync.Options {
 	return o
 }
 
-// syncProblemKey maps a sync error to a translation key.
-func syncErrorKey(err error) string {
+// SyncErrorKey maps a sync error to a translation key.
+func SyncErrorKey(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, errSyncNotConfigured), errors.Is(err, hsync.ErrNotRegistered):
+	case errors.Is(err, ErrSyncNotConfigured), errors.Is(err, hsync.ErrNotRegistered):
 		return "sync.problem.not_registered"
 	case errors.Is(err, hsync.ErrInvalidCode):
 		return "sync.err.invalid_code"

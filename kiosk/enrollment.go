@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"context"
@@ -9,21 +9,21 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// enrollment is what the wizard saves.
-type enrollment struct {
+// Enrollment is what the wizard saves.
+type Enrollment struct {
 	Employee storage.Employee // NIP, name, unit
 	PIN      string           // fallback PIN; "" keeps the current one
-	Samples  []sample
-	Replace  bool // re-enrollment: the new templates replace the old ones
+	Samples  []Sample
+	Replace  bool // re-Enrollment: the new templates replace the old ones
 }
 
-// saveEnrollment stores the employee, their templates (audited as enroll
+// SaveEnrollment stores the employee, their templates (audited as enroll
 // or re-enroll under the operator in ctx), enrollment photo and fallback
 // PIN in one store transaction (storage.Enroll: all or nothing), then
 // puts the person's templates in the live gallery so the next check-in
 // recognises them. It hashes the PIN and fsyncs: never call it on the UI
 // goroutine.
-func saveEnrollment(ctx context.Context, st *storage.Store, gal *recognition.Gallery, e enrollment) ([]storage.Template, error) {
+func SaveEnrollment(ctx context.Context, st *storage.Store, gal *recognition.Gallery, e Enrollment) ([]storage.Template, error) {
 	if len(e.Samples) == 0 {
 		return nil, fmt.Errorf("enroll %s: no samples", e.Employee.NIP)
 	}

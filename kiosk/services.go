@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"context"
@@ -13,103 +13,112 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// detector is what the kiosk needs from the face engine: frames for the
+// Detector is what the kiosk needs from the face engine: frames for the
 // check-in pipeline and the enrollment capture, JPEG/PNG files for the
 // bulk import. *recognition.Engine in production.
-type detector interface {
+type Detector interface {
 	checkin.Detector
 	Detect(ctx context.Context, data []byte) ([]recognition.Face, error)
 }
 
-// services are the kiosk's long-lived parts, built once at start and
+// Services are the kiosk's long-lived parts, built once at start and
 // shared by every screen: one store (bbolt allows one process), one face
 // engine (~170 MB of models), one gallery kept live by enrollment and
 // sync, and the sync worker.
-type services struct {
-	store   *storage.Store
-	dataDir string
-	engine  detector
-	gallery *recognition.Gallery
-	sync    syncer
+type Services struct {
+	Store   *storage.Store
+	DataDir string
+	Engine  Detector
+	Gallery *recognition.Gallery
+	Sync    Syncer
 	close   []func()
 	loaded  bool // the gallery is filled
 
-	syncOpts hsync.Options // for the sync worker finish builds
+	SyncOpts hsync.Options // for the sync worker finish builds
 }
 
-// Close releases what openServices acquired, in reverse order.
-func (s *services) Close() {
+// Close releases what OpenServices acquired, in reverse order.
+func (s *Services) Close() {
 	for i := len(s.close) - 1; i >= 0; i-- {
 		s.close[i]()
 	}
 	s.close = nil
 }
 
-// startupError is why the kiosk cannot run at all; the screen explains it
+// StartupError is why the kiosk cannot run at all; the screen explains it
 // instead of crashing. Key is the translation of the title/explanation.
-type startupError struct {
+type StartupError struct {
 	Key string // "problem.store_locked", "problem.models_missing", ...
 	Err error
 }
 
-func (e *startupError) Error() string { return e.Key + ": " + e.Err.Error() }
-func (e *startupError) Unwrap() error { return e.Err }
+func (e *StartupError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *StartupError) Unwrap() error { return e.Err }
 
-// openServices opens the store in dataDir and the face engine in
+// OpenServices opens the store in dataDir and the face engine in
 // modelsDir, and fills the gallery from the store. A failure the operator
 // can fix (store in use, models missing, wrong key) comes back as a
-// *startupError naming what to show.
-func openServices(ctx context.Context, dataDir, modelsDir string, syncOpts hsync.Options) (*services, error) {
+// *StartupError naming what to show.
+func OpenServices(ctx context.Context, dataDir, modelsDir string, SyncOpts hsync.Options) (*Services, error) {
 	opts, err := storage.OptionsFromEnv()
 	if err != nil {
-		return nil, &startupError{Key: "problem.store_key", Err: err}
+		return nil, &StartupError{Key: "problem.store_key", Err: err}
 	}
 	st, err := storage.Open(dataDir, opts)
 	if err != nil {
-		return nil, &startupError{Key: storeProblem(err), Err: fmt.Errorf("open store %s: %w", dataDir, err)}
+		return nil, &StartupError{Key: storeProblem(err), Err: fmt.Errorf("open store %s: %w", dataDir, err)}
 	}
-	s := &services{store: st, dataDir: dataDir, gallery: recognition.NewGallery(), syncOpts: syncOpts}
+	s := &Services{Store: st, DataDir: dataDir, Gallery: recognition.NewGallery(), SyncOpts: SyncOpts}
 	s.close = append(s.close, func() { _ = st.Close() })
 	// The gallery first: its loading reads every template page, and
 	// those are given back before the face models take their ~100 MiB,
 	// so the two never add up at start.
-	if err := loadGallery(ctx, st, s.gallery); err != nil {
+	if err := loadGallery(ctx, st, s.Gallery); err != nil {
 		s.Close()
-		return nil, &startupError{Key: "problem.store_corrupt", Err: err}
+		return nil, &StartupError{Key: "problem.store_corrupt", Err: err}
 	}
 	s.loaded = true
 	eng, err := recognition.NewEngine(modelsDir, recognition.DefaultOptions())
 	if err != nil {
 		s.Close()
-		key := "problem.engine"
+		key := "problem.Engine"
 		if errors.Is(err, recognition.ErrModelMissing) {
 			key = "problem.models_missing"
 		}
-		return nil, &startupError{Key: key, Err: fmt.Errorf("face models in %s: %w", modelsDir, err)}
+		return nil, &StartupError{Key: key, Err: fmt.Errorf("face models in %s: %w", modelsDir, err)}
 	}
-	s.engine = eng
+	s.Engine = eng
 	s.close = append(s.close, eng.Close)
-	if err := s.finish(ctx); err != nil {
+	if err := s.Finish(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// finish loads the gallery and builds the sync worker; tests call it on
+// NewServices assembles services from parts opened elsewhere (tests with
+// a stub engine or an offline syncer); the store is closed with them. A
+// nil sy is built by Finish, which also fills the gallery: call it next.
+func NewServices(st *storage.Store, dataDir string, eng Detector, sy Syncer) *Services {
+	s := &Services{Store: st, DataDir: dataDir, Engine: eng, Gallery: recognition.NewGallery(), Sync: sy}
+	s.close = append(s.close, func() { _ = st.Close() })
+	return s
+}
+
+// Finish loads the gallery and builds the sync worker; tests call it on
 // services made with a stub engine.
-func (s *services) finish(ctx context.Context) error {
+func (s *Services) Finish(ctx context.Context) error {
 	if !s.loaded {
-		if err := loadGallery(ctx, s.store, s.gallery); err != nil {
-			return &startupError{Key: "problem.store_corrupt", Err: err}
+		if err := loadGallery(ctx, s.Store, s.Gallery); err != nil {
+			return &StartupError{Key: "problem.store_corrupt", Err: err}
 		}
 	}
-	if s.sync == nil {
-		sy, err := newWorkerSync(s.store, s.gallery, s.syncOpts)
+	if s.Sync == nil {
+		sy, err := newWorkerSync(s.Store, s.Gallery, s.SyncOpts)
 		if err != nil {
-			sy = offlineSync{} // the kiosk still records offline
+			sy = OfflineSync{} // the kiosk still records offline
 		}
-		s.sync = sy
+		s.Sync = sy
 	}
 	return nil
 }
@@ -140,5 +149,5 @@ func storeProblem(err error) string {
 	return "problem.store_other"
 }
 
-// soundDir is where the sound cues are extracted for the system player.
-func (s *services) soundDir() string { return filepath.Join(s.dataDir, "sounds") }
+// SoundDir is where the sound cues are extracted for the system player.
+func (s *Services) SoundDir() string { return filepath.Join(s.DataDir, "sounds") }

@@ -13,6 +13,7 @@ import (
 	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/internal/clock"
 	"github.com/hadir-id/hadir/internal/memory"
+	"github.com/hadir-id/hadir/kiosk"
 	"github.com/hadir-id/hadir/storage"
 )
 
@@ -25,11 +26,11 @@ const (
 	modeOperator = "operator"
 )
 
-// kioskOptions are the seams tests use; production leaves them zero.
-type kioskOptions struct {
-	// clock is the kiosk's time: PIN lock, idle lock, status bar, result
-	// card, the check-in pipeline, enrollment sample spacing and the
-	// camera's playback of files (nil: the wall clock).
+// windowOptions are the seams tests use; production leaves them zero.
+type windowOptions struct {
+	// clock is the kiosk's one time: PIN lock, idle lock, status bar,
+	// result card, the check-in pipeline, enrollment sample spacing and
+	// the camera's playback of files (nil: the wall clock).
 	clock clock.Clock
 	// frames, when set, is what the pipeline and the enrollment capture
 	// read instead of the camera (tests: a camtest.Stepped that plays a
@@ -38,52 +39,54 @@ type kioskOptions struct {
 	frames func(*camera.Source) frameSource
 	do     func(func())           // hands work to the UI thread (nil: fyne.Do)
 	ticker bool                   // run the UI ticker goroutine (tests call tick themselves)
-	sound  player                 // nil: the system player
+	sound  kiosk.Player           // nil: the system player
 	tune   func(*checkin.Options) // tests: adjust the check-in pipeline
 }
 
-// kiosk is the controller of the kiosk window: it owns the camera session,
-// the check-in pipeline's goroutine, the operator session and the screens.
-// Its fields are used on the UI thread only, except where noted; other
-// goroutines reach it through do (fyne.Do).
-type kiosk struct {
+// window is the kiosk's window: it shows the state of the operations
+// (ops, package kiosk) and calls them. It owns the camera session, the
+// check-in pipeline's goroutine and the screens. Its fields are used on
+// the UI thread only, except where noted; other goroutines reach it
+// through do (fyne.Do), and store work goes through offUI.
+type window struct {
 	ctx    context.Context // ends when the kiosk shuts down
 	cancel context.CancelFunc
 	app    fyne.App
 	win    fyne.Window
-	cfg    Config
-	opt    kioskOptions
-	svc    *services
-	do     func(func()) // fyne.Do unless the window has closed
+	ops    *kiosk.Kiosk // the operations: settings, operator session, audit, ...
+	opt    windowOptions
+	svc    *kiosk.Services // ops.Services(), once loaded
+	do     func(func())    // fyne.Do unless the window has closed
 	closed atomic.Bool
-	clock  clock.Clock
+	clock  clock.Clock   // ops.Clock()
 	steps  atomic.Uint64 // frames the pipeline examined (measurements)
-	sound  player
-	bg     sync.WaitGroup // goroutines owned by the kiosk (ticker, sync, camera closes)
+	sound  kiosk.Player
+	bg     sync.WaitGroup // goroutines owned by the window (ticker, store work, camera closes)
+	// working counts offUI work whose result the UI has not taken yet
+	// (tests wait for it to settle).
+	working int
 
 	preview *preview
-	photos  *photoCache
 
-	cam   camSession
-	pipe  pipeSession
-	guard pinGuard
+	cam  camSession
+	pipe pipeSession
 
 	mode      string
 	checkin   *checkinScreen
 	operator  *operatorScreen
-	problem   *startupError
-	status    syncStatus
+	problem   *kiosk.StartupError
+	status    kiosk.SyncStatus
 	pending   int
 	afterAuth func()     // what to do once an operator logs in (e.g. save the camera)
 	login     *loginForm // the login screen while shown
-	loc       *time.Location
-	tourErr   error // the screenshot tour's failure, returned by Run
+	tourErr   error      // the screenshot tour's failure, returned by Run
 }
 
-func newKiosk(ctx context.Context, a fyne.App, w fyne.Window, cfg Config, opt kioskOptions) *kiosk {
+func newWindow(ctx context.Context, a fyne.App, w fyne.Window, cfg kiosk.Config, opt windowOptions) *window {
 	kctx, cancel := context.WithCancel(ctx)
-	k := &kiosk{ctx: kctx, cancel: cancel, app: a, win: w, cfg: cfg, opt: opt,
-		preview: newPreview(), sound: opt.sound, clock: clock.Or(opt.clock)}
+	ops := kiosk.New(kctx, cfg, kiosk.Options{Clock: opt.clock, Tune: opt.tune})
+	k := &window{ctx: kctx, cancel: cancel, app: a, win: w, ops: ops, opt: opt,
+		preview: newPreview(), sound: opt.sound, clock: ops.Clock()}
 	raw := opt.do
 	if raw == nil {
 		raw = fyne.Do
@@ -94,54 +97,45 @@ func newKiosk(ctx context.Context, a fyne.App, w fyne.Window, cfg Config, opt ki
 		}
 	}
 	if k.sound == nil {
-		k.sound = silent{}
+		k.sound = kiosk.Silent{}
 	}
 	w.SetTitle(tr("kiosk.title"))
 	return k
 }
 
 // now is the kiosk's clock.
-func (k *kiosk) now() time.Time {
+func (k *window) now() time.Time {
 	return k.clock.Now()
 }
 
-// start wires the services in and shows the check-in screen.
-func (k *kiosk) start(svc *services) {
+// start wires the loaded services in (the operations start the sync
+// worker and the retention loop) and shows the check-in screen.
+func (k *window) start(svc *kiosk.Services) {
 	k.svc = svc
-	k.photos = newPhotoCache(svc.store)
-	if k.cfg.Lang == "" {
-		if code := k.setting(settingLanguage, ""); code != "" && code != currentLanguage {
+	k.ops.Start(svc)
+	if k.ops.Cfg.Lang == "" {
+		if code := k.ops.Setting(kiosk.SettingLanguage, ""); code != "" && code != currentLanguage {
 			if SetLanguage(code) == nil {
 				k.win.SetTitle(tr("kiosk.title"))
 			}
 		}
 	}
-	svc.sync.OnStatus(func(s syncStatus) { k.do(func() { k.applyStatus(s, k.pending) }) })
-	k.status = svc.sync.Status()
+	svc.Sync.OnStatus(func(s kiosk.SyncStatus) { k.do(func() { k.applyStatus(s, k.pending) }) })
+	k.status = svc.Sync.Status()
 	k.refreshStatus()
-	k.bg.Add(1)
-	go func() { // the sync worker: owned by the kiosk, ends with k.ctx
-		defer k.bg.Done()
-		_ = svc.sync.Run(k.ctx)
-	}()
-	k.bg.Add(1)
-	go func() { // retention: old photos and synced events; ends with k.ctx
-		defer k.bg.Done()
-		_ = svc.store.Run(k.ctx, nil)
-	}()
 	if k.opt.ticker {
 		k.bg.Add(1)
 		go k.runTicker()
 	}
-	k.openCamera(k.cameraSpec())
+	k.openCamera(k.ops.CameraSpec())
 	k.showCheckin()
 }
 
 // showProblem replaces everything with an explanation of a startup error.
-func (k *kiosk) showProblem(err error) {
-	var se *startupError
+func (k *window) showProblem(err error) {
+	var se *kiosk.StartupError
 	if !errors.As(err, &se) {
-		se = &startupError{Key: "problem.other", Err: err}
+		se = &kiosk.StartupError{Key: "problem.other", Err: err}
 	}
 	k.problem = se
 	k.mode = modeProblem
@@ -149,7 +143,7 @@ func (k *kiosk) showProblem(err error) {
 }
 
 // showCheckin returns to the check-in screen and (re)starts the pipeline.
-func (k *kiosk) showCheckin() {
+func (k *window) showCheckin() {
 	if k.svc == nil {
 		return
 	}
@@ -158,7 +152,7 @@ func (k *kiosk) showCheckin() {
 		k.operator.leave()
 		// Lists, exports and the audit viewer read much of the store:
 		// the check-in screen needs none of those pages resident.
-		_ = k.svc.store.ReleaseMemory()
+		_ = k.svc.Store.ReleaseMemory()
 	}
 	k.mode = modeCheckin
 	if k.checkin == nil {
@@ -172,7 +166,7 @@ func (k *kiosk) showCheckin() {
 // showLogin asks for an operator PIN; then runs after (nil: the operator
 // home screen). The check-in pipeline stops meanwhile: nobody is
 // recorded while the screen does not show it.
-func (k *kiosk) showLogin(after func()) {
+func (k *window) showLogin(after func()) {
 	k.stopPipeline()
 	k.afterAuth = after
 	k.mode = modeLogin
@@ -180,7 +174,7 @@ func (k *kiosk) showLogin(after func()) {
 }
 
 // loggedIn is called when an operator session starts.
-func (k *kiosk) loggedIn() {
+func (k *window) loggedIn() {
 	after := k.afterAuth
 	k.afterAuth = nil
 	k.showOperator("")
@@ -190,8 +184,8 @@ func (k *kiosk) loggedIn() {
 }
 
 // showOperator shows the operator screens, on tab when given.
-func (k *kiosk) showOperator(tab string) {
-	if k.guard.sess == nil {
+func (k *window) showOperator(tab string) {
+	if k.ops.Lock.Session() == nil {
 		k.showLogin(func() { k.showOperator(tab) })
 		return
 	}
@@ -208,11 +202,11 @@ func (k *kiosk) showOperator(tab string) {
 
 // lock ends the operator session (idle or by the operator) and goes back
 // to the check-in screen. Audited.
-func (k *kiosk) lock(why string) {
-	if s := k.guard.sess; s != nil {
-		k.audit(storage.Audit{Actor: s.Name, Action: actionLogout, Subject: s.Name, Detail: why})
+func (k *window) lock(why string) {
+	if s := k.ops.Lock.Session(); s != nil {
+		k.audit(storage.Audit{Actor: s.Name, Action: kiosk.ActionLogout, Subject: s.Name, Detail: why})
 	}
-	k.guard.End()
+	k.ops.Lock.End()
 	if k.operator != nil {
 		k.operator.leave()
 		k.operator = nil
@@ -222,30 +216,35 @@ func (k *kiosk) lock(why string) {
 }
 
 // touch records operator activity for the idle lock.
-func (k *kiosk) touch() { k.guard.Touch(k.now()) }
+func (k *window) touch() { k.ops.Lock.Touch(k.now()) }
 
-// actor is a context naming the logged-in operator for the audit log.
-func (k *kiosk) actor() context.Context {
-	name := "kiosk"
-	if k.guard.sess != nil {
-		name = k.guard.sess.Name
-	}
-	return storage.WithActor(k.ctx, name)
+// audit appends an entry under the logged-in operator, off the UI
+// goroutine (the store fsyncs); a failure is only logged: the action
+// itself already happened.
+func (k *window) audit(a storage.Audit) {
+	ops := k.ops
+	offUI(k, func(ctx context.Context) (struct{}, error) {
+		ops.Audit(ctx, a)
+		return struct{}{}, nil
+	}, func(struct{}, error) {})
 }
 
-// audit appends an entry; a failure is only logged: the action itself
-// already happened.
-func (k *kiosk) audit(a storage.Audit) {
-	if k.svc == nil {
-		return
-	}
-	if err := k.svc.store.RecordAudit(k.actor(), a); err != nil {
-		fyne.LogError("audit "+string(a.Action), err)
-	}
+// saveSettings saves settings (key, value pairs) off the UI goroutine
+// under the logged-in operator (the store audits each; the pipeline is
+// rebuilt with them when check-in resumes); done gets the outcome on the
+// UI goroutine.
+func (k *window) saveSettings(done func(error), kv ...[2]string) {
+	ops := k.ops
+	offUI(k, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, ops.SetSettings(ctx, kv...)
+	}, func(_ struct{}, err error) { done(err) })
 }
+
+// location is the kiosk's time zone: the schedule's, else WIB.
+func (k *window) location() *time.Location { return k.ops.Location() }
 
 // rebuild recreates every screen after a language change.
-func (k *kiosk) rebuild() {
+func (k *window) rebuild() {
 	k.win.SetTitle(tr("kiosk.title"))
 	if k.checkin != nil {
 		k.checkin.detach()
@@ -272,7 +271,7 @@ func (k *kiosk) rebuild() {
 }
 
 // shutdown stops every goroutine the kiosk owns and closes the services.
-func (k *kiosk) shutdown() {
+func (k *window) shutdown() {
 	k.stopTrial()
 	k.stopPipeline()
 	if k.operator != nil {
@@ -281,17 +280,15 @@ func (k *kiosk) shutdown() {
 	k.closeCamera()
 	k.cancel()
 	k.bg.Wait()
-	if k.svc != nil {
-		k.svc.Close()
-	}
+	k.ops.Close()
 }
 
 // tick runs twice a second on the UI thread: clock, result card expiry,
 // idle lock.
-func (k *kiosk) tick() {
+func (k *window) tick() {
 	now := k.now()
-	if k.guard.Idle(now) {
-		k.lock(logoutIdle)
+	if k.ops.Lock.Idle(now) {
+		k.lock(kiosk.LogoutIdle)
 	}
 	if k.mode == modeCheckin && k.checkin != nil {
 		k.checkin.tick(now)
@@ -302,7 +299,7 @@ func (k *kiosk) tick() {
 }
 
 // runTicker drives tick and the status refresh until the kiosk ends.
-func (k *kiosk) runTicker() {
+func (k *window) runTicker() {
 	defer k.bg.Done()
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
@@ -318,8 +315,8 @@ func (k *kiosk) runTicker() {
 			memory.Release()
 		}
 		if n%6 == 0 { // every 3 s: events waiting to sync
-			if p, err := k.svc.store.OutboxLen(k.ctx); err == nil {
-				s := k.svc.sync.Status()
+			if p, err := k.svc.Store.OutboxLen(k.ctx); err == nil {
+				s := k.svc.Sync.Status()
 				k.do(func() { k.applyStatus(s, p) })
 			}
 		}
@@ -327,15 +324,15 @@ func (k *kiosk) runTicker() {
 }
 
 // refreshStatus reads the outbox and sync state now (UI thread; cheap).
-func (k *kiosk) refreshStatus() {
-	p, err := k.svc.store.OutboxLen(k.ctx)
+func (k *window) refreshStatus() {
+	p, err := k.svc.Store.OutboxLen(k.ctx)
 	if err != nil {
 		p = k.pending
 	}
-	k.applyStatus(k.svc.sync.Status(), p)
+	k.applyStatus(k.svc.Sync.Status(), p)
 }
 
-func (k *kiosk) applyStatus(s syncStatus, pending int) {
+func (k *window) applyStatus(s kiosk.SyncStatus, pending int) {
 	k.status, k.pending = s, pending
 	if k.checkin != nil {
 		k.checkin.status.update(s, pending, k.now().In(k.location()))

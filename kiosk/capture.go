@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"context"
@@ -9,66 +9,67 @@ import (
 	"time"
 
 	"github.com/hadir-id/hadir/camera"
+	"github.com/hadir-id/hadir/checkin"
 	"github.com/hadir-id/hadir/recognition"
 )
 
-// pose is the head direction an enrollment sample is asked for. A little
+// Pose is the head direction an enrollment sample is asked for. A little
 // variety (straight, slightly to the person's left, slightly right) makes
 // the templates match a person who does not face the camera squarely.
-type pose string
+type Pose string
 
 const (
-	poseStraight pose = "straight"
-	poseLeft     pose = "left"  // the person's own left: the nose points to the unmirrored image's right (yaw > 0)
-	poseRight    pose = "right" // yaw < 0
+	PoseStraight Pose = "straight"
+	PoseLeft     Pose = "left"  // the person's own left: the nose points to the unmirrored image's right (yaw > 0)
+	PoseRight    Pose = "right" // yaw < 0
 )
 
-// capturePlan is the pose of each sample, in order.
-var capturePlan = []pose{poseStraight, poseLeft, poseRight, poseStraight, poseStraight}
+// CapturePlan is the pose of each sample, in order.
+var CapturePlan = []Pose{PoseStraight, PoseLeft, PoseRight, PoseStraight, PoseStraight}
 
 const (
 	straightYaw = 12.0                   // |yaw| up to this counts as straight
-	turnedYaw   = 12.0                   // a turn must reach this (and stay under MaxYaw)
+	TurnedYaw   = 12.0                   // a turn must reach this (and stay under MaxYaw)
 	sampleGap   = 400 * time.Millisecond // between two samples: not five copies of one frame
 )
 
-// enrollLimits are the quality limits of an enrollment sample: the
+// EnrollLimits are the quality limits of an enrollment sample: the
 // recognition defaults, with the kiosk's demand for a big face.
-func enrollLimits() recognition.QualityLimits {
+func EnrollLimits() recognition.QualityLimits {
 	l := recognition.DefaultQualityLimits()
 	l.MinFaceWidth = 80
 	return l
 }
 
-// sample is one accepted enrollment frame.
-type sample struct {
+// Sample is one accepted enrollment frame.
+type Sample struct {
 	Face  recognition.Face
-	Photo []byte // JPEG face crop; only on the first straight sample
+	Photo []byte // JPEG face crop; only on the first straight Sample
 }
 
-// dupMatch is an enrolled person another face matched.
-type dupMatch struct {
+// DupMatch is an enrolled person another face matched.
+type DupMatch struct {
 	NIP      string
 	Distance float64
 }
 
-// captureUpdate is what the capture screen shows for one processed frame.
-type captureUpdate struct {
+// CaptureUpdate is what the capture screen shows for one processed frame.
+type CaptureUpdate struct {
 	Box       image.Rectangle
 	FrameSize image.Point
 	Hint      string // translation key of the live feedback; "" when the frame was taken
-	Good      bool   // this frame became a sample
+	Good      bool   // this frame became a Sample
 	Count     int    // samples so far
-	Target    pose   // the pose asked for next
-	Dup       *dupMatch
+	Target    Pose   // the Pose asked for next
+	Dup       *DupMatch
 	Done      bool
 	Err       error
 }
 
-// capturer collects enrollment samples from a camera on its own
-// goroutine (run), checking quality, pose and duplicates for each frame.
-type capturer struct {
-	det    detector
+// Capturer collects enrollment samples from a camera on its own
+// goroutine (Run), checking quality, pose and duplicates for each frame.
+type Capturer struct {
+	det    Detector
 	gal    *recognition.Gallery
 	nip    string
 	limits recognition.QualityLimits
@@ -76,35 +77,35 @@ type capturer struct {
 	need   int
 	now    func() time.Time // the kiosk's clock: spaces the samples
 
-	skip atomic.Bool // accept any pose for the current target (operator's call)
+	skip atomic.Bool // accept any Pose for the current target (operator's call)
 
 	mu      sync.Mutex
-	samples []sample
-	dups    []dupMatch
+	samples []Sample
+	dups    []DupMatch
 }
 
-func newCapturer(det detector, gal *recognition.Gallery, nip string, threshold float64, now func() time.Time) *capturer {
-	return &capturer{det: det, gal: gal, nip: nip, limits: enrollLimits(), thresh: threshold, need: len(capturePlan), now: now}
+func NewCapturer(det Detector, gal *recognition.Gallery, nip string, threshold float64, now func() time.Time) *Capturer {
+	return &Capturer{det: det, gal: gal, nip: nip, limits: EnrollLimits(), thresh: threshold, need: len(CapturePlan), now: now}
 }
 
 // Samples returns the accepted samples so far.
-func (c *capturer) Samples() []sample {
+func (c *Capturer) Samples() []Sample {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]sample(nil), c.samples...)
+	return append([]Sample(nil), c.samples...)
 }
 
 // Duplicates returns the other people faces in front of the camera
 // matched during the capture.
-func (c *capturer) Duplicates() []dupMatch {
+func (c *Capturer) Duplicates() []DupMatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]dupMatch(nil), c.dups...)
+	return append([]DupMatch(nil), c.dups...)
 }
 
-// run reads frames until enough samples are taken, ctx ends or the camera
+// Run reads frames until enough samples are taken, ctx ends or the camera
 // fails; report is called for every processed frame on this goroutine.
-func (c *capturer) run(ctx context.Context, src frameSource, report func(captureUpdate)) {
+func (c *Capturer) Run(ctx context.Context, src checkin.Frames, report func(CaptureUpdate)) {
 	f := camera.NewFrame()
 	defer f.Close()
 	var seq uint64
@@ -112,7 +113,7 @@ func (c *capturer) run(ctx context.Context, src frameSource, report func(capture
 	for ctx.Err() == nil {
 		if _, err := src.Wait(ctx, seq); err != nil {
 			if ctx.Err() == nil {
-				report(captureUpdate{Err: err})
+				report(CaptureUpdate{Err: err})
 			}
 			return
 		}
@@ -124,7 +125,7 @@ func (c *capturer) run(ctx context.Context, src frameSource, report func(capture
 		faces, err := c.det.DetectMat(ctx, f.Mat())
 		if err != nil {
 			if ctx.Err() == nil {
-				report(captureUpdate{Err: err})
+				report(CaptureUpdate{Err: err})
 			}
 			return
 		}
@@ -137,11 +138,11 @@ func (c *capturer) run(ctx context.Context, src frameSource, report func(capture
 }
 
 // judge decides one frame.
-func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.Time) captureUpdate {
+func (c *Capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.Time) CaptureUpdate {
 	c.mu.Lock()
 	n := len(c.samples)
 	c.mu.Unlock()
-	u := captureUpdate{FrameSize: f.Size(), Count: n, Target: capturePlan[min(n, len(capturePlan)-1)]}
+	u := CaptureUpdate{FrameSize: f.Size(), Count: n, Target: CapturePlan[min(n, len(CapturePlan)-1)]}
 	switch len(faces) {
 	case 0:
 		u.Hint = "capture.no_face"
@@ -159,7 +160,7 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 		return u
 	}
 	if other, dist, dup := c.gal.Duplicate(face.Descriptor, c.nip, c.thresh); dup {
-		u.Dup = &dupMatch{NIP: other, Distance: dist}
+		u.Dup = &DupMatch{NIP: other, Distance: dist}
 		u.Hint = "capture.duplicate"
 		c.mu.Lock()
 		c.dups = append(c.dups, *u.Dup)
@@ -176,10 +177,10 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 		u.Hint = "capture.hold"
 		return u
 	}
-	s := sample{Face: face}
-	if u.Target == poseStraight && !c.hasPhoto() {
+	s := Sample{Face: face}
+	if u.Target == PoseStraight && !c.hasPhoto() {
 		if img, err := f.ToRGBA(nil, false); err == nil {
-			s.Photo, _ = facePhoto(img, face.Box)
+			s.Photo, _ = FacePhoto(img, face.Box)
 		}
 	}
 	*last = c.now()
@@ -191,12 +192,16 @@ func (c *capturer) judge(f *camera.Frame, faces []recognition.Face, last *time.T
 	u.Good = true
 	u.Done = u.Count >= c.need
 	if !u.Done {
-		u.Target = capturePlan[u.Count]
+		u.Target = CapturePlan[u.Count]
 	}
 	return u
 }
 
-func (c *capturer) hasPhoto() bool {
+// SkipPose accepts any pose for the next sample: the operator's call when
+// a person cannot turn their head.
+func (c *Capturer) SkipPose() { c.skip.Store(true) }
+
+func (c *Capturer) hasPhoto() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.samples {
@@ -209,14 +214,14 @@ func (c *capturer) hasPhoto() bool {
 
 // poseHint is the instruction that brings the head to pose p, "" when
 // the yaw already fits.
-func poseHint(p pose, yaw float64) string {
+func poseHint(p Pose, yaw float64) string {
 	switch p {
-	case poseLeft:
-		if yaw < turnedYaw {
+	case PoseLeft:
+		if yaw < TurnedYaw {
 			return "capture.pose.left"
 		}
-	case poseRight:
-		if yaw > -turnedYaw {
+	case PoseRight:
+		if yaw > -TurnedYaw {
 			return "capture.pose.right"
 		}
 	default:

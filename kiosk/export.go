@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"bufio"
@@ -16,17 +16,17 @@ import (
 	"github.com/hadir-id/hadir/storage"
 )
 
-// logFilter selects attendance events for the admin log and its export.
-type logFilter struct {
+// LogFilter selects attendance events for the admin log and its export.
+type LogFilter struct {
 	From, To time.Time // [From, To); zero From = no date filter
 	Unit     string    // "" = all units
 	Person   string    // NIP or part of the name, "" = everyone
 	Loc      *time.Location
 }
 
-// dayFilter is the filter for one local date ("" = all dates).
-func dayFilter(date, unit, person string, loc *time.Location) (logFilter, error) {
-	f := logFilter{Unit: unit, Person: strings.ToLower(strings.TrimSpace(person)), Loc: loc}
+// DayFilter is the filter for one local date ("" = all dates).
+func DayFilter(date, unit, person string, loc *time.Location) (LogFilter, error) {
+	f := LogFilter{Unit: unit, Person: strings.ToLower(strings.TrimSpace(person)), Loc: loc}
 	if date = strings.TrimSpace(date); date != "" {
 		d, err := attendance.ParseDate(date)
 		if err != nil {
@@ -38,7 +38,7 @@ func dayFilter(date, unit, person string, loc *time.Location) (logFilter, error)
 	return f, nil
 }
 
-func (f logFilter) match(e storage.Event, emps map[string]storage.Employee) bool {
+func (f LogFilter) match(e storage.Event, emps map[string]storage.Employee) bool {
 	if !f.From.IsZero() && (e.Time.Before(f.From) || !e.Time.Before(f.To)) {
 		return false
 	}
@@ -52,8 +52,8 @@ func (f logFilter) match(e storage.Event, emps map[string]storage.Employee) bool
 	return true
 }
 
-// employeeMap indexes the employees by NIP.
-func employeeMap(ctx context.Context, st *storage.Store) (map[string]storage.Employee, error) {
+// EmployeeMap indexes the employees by NIP.
+func EmployeeMap(ctx context.Context, st *storage.Store) (map[string]storage.Employee, error) {
 	emps, err := st.Employees(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list employees: %w", err)
@@ -65,10 +65,10 @@ func employeeMap(ctx context.Context, st *storage.Store) (map[string]storage.Emp
 	return m, nil
 }
 
-// findEvents returns the events matching f, newest first, at most limit.
+// FindEvents returns the events matching f, newest first, at most limit.
 // With a date it reads only the ledger's tail from that day on.
-func findEvents(ctx context.Context, st *storage.Store, f logFilter, limit int) ([]storage.Event, error) {
-	emps, err := employeeMap(ctx, st)
+func FindEvents(ctx context.Context, st *storage.Store, f LogFilter, limit int) ([]storage.Event, error) {
+	emps, err := EmployeeMap(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +94,10 @@ func findEvents(ctx context.Context, st *storage.Store, f logFilter, limit int) 
 // the same in every language).
 var csvHeader = []string{"id", "time", "kind", "nip", "name", "unit", "liveness", "distance", "sync", "device", "seq"}
 
-// writeCSV streams every event matching f, in ledger order, page by page:
+// WriteCSV streams every event matching f, in ledger order, page by page:
 // the export never holds the whole log in memory.
-func writeCSV(ctx context.Context, st *storage.Store, w io.Writer, f logFilter) (int, error) {
-	emps, err := employeeMap(ctx, st)
+func WriteCSV(ctx context.Context, st *storage.Store, w io.Writer, f LogFilter) (int, error) {
+	emps, err := EmployeeMap(ctx, st)
 	if err != nil {
 		return 0, err
 	}
@@ -137,9 +137,9 @@ func writeCSV(ctx context.Context, st *storage.Store, w io.Writer, f logFilter) 
 	return n, cw.Error()
 }
 
-// exportFile writes the CSV to path atomically (temporary file, fsync,
+// ExportFile writes the CSV to path atomically (temporary file, fsync,
 // rename): a half-written report is never left under the real name.
-func exportFile(ctx context.Context, st *storage.Store, path string, f logFilter) (int, error) {
+func ExportFile(ctx context.Context, st *storage.Store, path string, f LogFilter) (int, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return 0, fmt.Errorf("export to %s: %w", path, err)
 	}
@@ -149,7 +149,7 @@ func exportFile(ctx context.Context, st *storage.Store, path string, f logFilter
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriterSize(tmp, 64<<10)
-	n, err := writeCSV(ctx, st, bw, f)
+	n, err := WriteCSV(ctx, st, bw, f)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -1,4 +1,4 @@
-package app
+package kiosk
 
 import (
 	"flag"
@@ -23,8 +23,8 @@ type Config struct {
 	InsecureHTTP bool
 }
 
-// parseConfig reads the kiosk's flags and environment.
-func parseConfig(args []string) (Config, error) {
+// ParseConfig reads the kiosk's flags and environment.
+func ParseConfig(args []string) (Config, error) {
 	fs := flag.NewFlagSet("hadir", flag.ContinueOnError)
 	var c Config
 	fs.StringVar(&c.Lang, "lang", envOr("HADIR_LANG", ""), "interface language: id (Bahasa Indonesia) or en; default the saved setting, else id")

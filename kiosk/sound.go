@@ -1,31 +1,30 @@
-package app
+package kiosk
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync/atomic"
-
-	"github.com/hadir-id/hadir/assets"
 )
 
 // Sound cues of the check-in screen.
 const (
-	soundSuccess = "success"
-	soundFailure = "failure"
+	SoundSuccess = "success"
+	SoundFailure = "failure"
 )
 
-// player plays a named cue without blocking. Fyne has no audio API, so
+// Player plays a named cue without blocking. Fyne has no audio API, so
 // the kiosk runs a system player; tests use a recorder instead.
-type player interface {
+type Player interface {
 	Play(name string)
 }
 
-// silent plays nothing (no audio tool installed, or tests).
-type silent struct{}
+// Silent plays nothing (no audio tool installed, or tests).
+type Silent struct{}
 
-func (silent) Play(string) {}
+func (Silent) Play(string) {}
 
 // execPlayer plays the embedded WAV files with the first of paplay, aplay
 // or ffplay found on PATH. A cue that arrives while one is still playing
@@ -37,10 +36,11 @@ type execPlayer struct {
 	busy  atomic.Bool
 }
 
-// newPlayer extracts the cues into dir and picks a player; with no player
-// installed (or no writable dir) it returns silent, never an error: sound
+// NewPlayer extracts the cues (sounds/<cue>.wav in files: assets.Sounds)
+// into dir and picks a player; with no player
+// installed (or no writable dir) it returns Silent, never an error: sound
 // is a courtesy, not a requirement of the kiosk.
-func newPlayer(ctx context.Context, dir string) player {
+func NewPlayer(ctx context.Context, dir string, files fs.FS) Player {
 	var tool []string
 	for _, c := range [][]string{{"paplay"}, {"aplay", "-q"}, {"ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"}} {
 		if p, err := exec.LookPath(c[0]); err == nil {
@@ -49,20 +49,20 @@ func newPlayer(ctx context.Context, dir string) player {
 		}
 	}
 	if tool == nil {
-		return silent{}
+		return Silent{}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return silent{}
+		return Silent{}
 	}
 	p := &execPlayer{ctx: ctx, tool: tool, files: map[string]string{}}
-	for _, name := range []string{soundSuccess, soundFailure} {
-		data, err := assets.Sounds.ReadFile("sounds/" + name + ".wav")
+	for _, name := range []string{SoundSuccess, SoundFailure} {
+		data, err := fs.ReadFile(files, "sounds/"+name+".wav")
 		if err != nil {
-			return silent{}
+			return Silent{}
 		}
 		path := filepath.Join(dir, name+".wav")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
-			return silent{}
+			return Silent{}
 		}
 		p.files[name] = path
 	}
@@ -82,7 +82,7 @@ func (p *execPlayer) Play(name string) {
 		p.busy.Store(false)
 		return
 	}
-	go func() { // owned by this cue; ends when the player exits
+	go func() { // owned by this cue; ends when the Player exits
 		_ = cmd.Wait()
 		p.busy.Store(false)
 	}()
