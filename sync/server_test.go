@@ -34,7 +34,8 @@ func buildServer(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		serverBin = filepath.Join(tmpRoot, "hadir-server")
-		cmd := exec.Command("go", "build", "-o", serverBin, "./cmd/hadir-server")
+		args := append(append([]string{"build"}, testutil.BuildFlags()...), "-o", serverBin, "./cmd/hadir-server")
+		cmd := exec.Command("go", args...)
 		cmd.Dir = testutil.RepoRoot(t)
 		out, err := cmd.CombinedOutput()
 		if err != nil {

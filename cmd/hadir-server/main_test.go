@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hadir-id/hadir/internal/testutil"
 	"github.com/hadir-id/hadir/server/storetest"
 )
 
@@ -36,7 +37,8 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "hadir-server")
-		out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", binPath, ".").CombinedOutput()
+		args := append(append([]string{"build"}, testutil.BuildFlags()...), "-o", binPath, ".")
+		out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
