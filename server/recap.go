@@ -97,6 +97,8 @@ func (s *Server) recap(ctx context.Context, rules attendance.Rules, people []Rec
 	done := make([]bool, len(people))
 	parts := recapParts(people, scope, s.recapPartCount())
 	errs := make([]error, len(parts))
+	pctx, cancel := context.WithCancel(ctx) // the first failure stops the other parts
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, part := range parts {
 		wg.Add(1)
@@ -106,7 +108,9 @@ func (s *Server) recap(ctx context.Context, rules attendance.Rules, people []Rec
 			// read-only once loaded, and parts write disjoint people.
 			w := *run
 			w.spans = map[spanKey][2]time.Time{}
-			errs[i] = w.stream(ctx, part, people, idx, out, done)
+			if errs[i] = w.stream(pctx, part, people, idx, out, done); errs[i] != nil {
+				cancel()
+			}
 		}()
 	}
 	wg.Wait()
