@@ -28,6 +28,8 @@ var dialect = sqldb.Dialect{
 	Types:       map[string]string{"BLOB": "BLOB", "DOUBLE": "REAL", "AUTOID": "INTEGER PRIMARY KEY AUTOINCREMENT"},
 	IsUnique:    isUnique,
 	InsertChunk: 250,
+	// One writer: batches waiting for it commit together (sqldb.committer).
+	GroupCommit: true,
 	// The largest rowid: one B-tree descent. Event rows are not deleted
 	// (retention may make it an over-estimate, which a gauge tolerates).
 	EstimateEvents: `SELECT COALESCE(MAX(rowid), 0) FROM events`,

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -49,93 +50,87 @@ func scanEvent(sc interface{ Scan(...any) error }) (server.Event, error) {
 	return e, nil
 }
 
-// IngestEvents implements server.Store: one transaction that locks the
-// device row (so two batches of one kiosk check the chain one after the
-// other, in any process), keeps aside events whose NIP was not in the
-// device's units at the event's time, inserts new events with ON
-// CONFLICT DO NOTHING on (device, id) (a re-sent event is a duplicate,
-// the same id with other content a conflict, never a copy), then checks
-// the chain around what was inserted.
-func (db *DB) IngestEvents(ctx context.Context, deviceID string, events []server.Event, now time.Time) (server.IngestResult, error) {
+// ingestOne ingests one kiosk batch inside tx: it locks the device row
+// (so two batches of one kiosk check the chain one after the other, in
+// any process), keeps aside events whose NIP was not in the device's
+// units at the event's time, inserts new events with ON CONFLICT DO
+// NOTHING on (device, id) (a re-sent event is a duplicate, the same id
+// with other content a conflict, never a copy), then checks the chain
+// around what was inserted.
+func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, full *sql.Stmt, deviceID string, events []server.Event, now time.Time) (server.IngestResult, error) {
 	res := server.IngestResult{Duplicate: make([]bool, len(events)), Conflict: make([]bool, len(events)),
 		Held: make([]string, len(events)), Chain: server.ChainReport{OK: true}}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var ch server.DeviceChain
-		var units string
-		var newest int64
-		err := tx.QueryRowContext(ctx, db.q(`SELECT chain_head, chain_breaks, chain_broken_at, chain_message, units, newest_ns FROM devices WHERE id = ?`+db.d.ForUpdate), deviceID).
-			Scan(&ch.HeadSeq, &ch.Breaks, &ch.BrokenAt, &ch.Message, &units, &newest)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("device %q: %w", deviceID, server.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("lock device %q: %w", deviceID, err)
-		}
-		// First occurrence of each id in the batch is a candidate; a
-		// repeat inside the batch is a duplicate (same hash) or a conflict.
-		first := make(map[string]int, len(events))
-		var cand []int
-		for i := range events {
-			if j, seen := first[events[i].ID]; seen {
-				res.Duplicate[i], res.Conflict[i] = events[j].Hash == events[i].Hash, events[j].Hash != events[i].Hash
-				continue
-			}
-			first[events[i].ID] = i
-			e := &events[i]
-			e.ReceivedAt, e.Approval, e.ApprovedBy, e.ApprovedAt = now, server.ApprovalNone, "", time.Time{}
-			e.Review, e.ReviewedBy, e.ReviewedAt = "", "", time.Time{}
-			if e.Kind == server.KindManual {
-				e.Approval = server.ApprovalPending
-			}
-			cand = append(cand, i)
-		}
-		if err := db.holdByUnit(ctx, tx, decodeUnits(units), events, cand); err != nil {
-			return err
-		}
-		inserted, err := db.insertEvents(ctx, tx, events, cand)
-		if err != nil {
-			return err
-		}
-		var fresh []*server.Event
-		var again []int
-		for _, i := range cand {
-			if !inserted[events[i].ID] {
-				again = append(again, i)
-			} else {
-				fresh = append(fresh, &events[i])
-				res.Held[i] = events[i].Held
-				newest = max(newest, ns(events[i].Time))
-			}
-		}
-		if err := db.sortRepeats(ctx, tx, deviceID, events, again, &res); err != nil {
-			return err
-		}
-		if len(fresh) == 0 {
-			_, err := tx.ExecContext(ctx, db.q(`UPDATE devices SET last_seen_ns = ? WHERE id = ?`), now.UnixNano(), deviceID)
-			return err
-		}
-		res.Chain, err = db.checkChain(ctx, tx, deviceID, fresh)
-		if err != nil {
-			return err
-		}
-		for _, e := range fresh {
-			ch.HeadSeq = max(ch.HeadSeq, e.Seq)
-		}
-		if !res.Chain.OK {
-			ch.Breaks++
-			if ch.BrokenAt == 0 {
-				ch.BrokenAt, ch.Message = res.Chain.BrokenAtSeq, res.Chain.Message
-			}
-		}
-		_, err = tx.ExecContext(ctx, db.q(`UPDATE devices SET chain_head = ?, chain_breaks = ?, chain_broken_at = ?, chain_message = ?, last_seen_ns = ?, newest_ns = ? WHERE id = ?`),
-			int64(ch.HeadSeq), ch.Breaks, int64(ch.BrokenAt), ch.Message, now.UnixNano(), newest, deviceID)
-		if err != nil {
-			return fmt.Errorf("update chain of %q: %w", deviceID, err)
-		}
-		return nil
-	})
+	var ch server.DeviceChain
+	var units string
+	var newest int64
+	err := tx.QueryRowContext(ctx, db.q(`SELECT chain_head, chain_breaks, chain_broken_at, chain_message, units, newest_ns FROM devices WHERE id = ?`+db.d.ForUpdate), deviceID).
+		Scan(&ch.HeadSeq, &ch.Breaks, &ch.BrokenAt, &ch.Message, &units, &newest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("device %q: %w", deviceID, server.ErrNotFound)
+	}
 	if err != nil {
-		return server.IngestResult{}, err
+		return res, fmt.Errorf("lock device %q: %w", deviceID, err)
+	}
+	// First occurrence of each id in the batch is a candidate; a
+	// repeat inside the batch is a duplicate (same hash) or a conflict.
+	first := make(map[string]int, len(events))
+	var cand []int
+	for i := range events {
+		if j, seen := first[events[i].ID]; seen {
+			res.Duplicate[i], res.Conflict[i] = events[j].Hash == events[i].Hash, events[j].Hash != events[i].Hash
+			continue
+		}
+		first[events[i].ID] = i
+		e := &events[i]
+		e.ReceivedAt, e.Approval, e.ApprovedBy, e.ApprovedAt = now, server.ApprovalNone, "", time.Time{}
+		e.Review, e.ReviewedBy, e.ReviewedAt = "", "", time.Time{}
+		if e.Kind == server.KindManual {
+			e.Approval = server.ApprovalPending
+		}
+		cand = append(cand, i)
+	}
+	if err := db.holdByUnit(ctx, tx, decodeUnits(units), events, cand); err != nil {
+		return res, err
+	}
+	inserted, err := db.insertEvents(ctx, tx, full, events, cand)
+	if err != nil {
+		return res, err
+	}
+	var fresh []*server.Event
+	var again []int
+	for _, i := range cand {
+		if !inserted[events[i].ID] {
+			again = append(again, i)
+		} else {
+			fresh = append(fresh, &events[i])
+			res.Held[i] = events[i].Held
+			newest = max(newest, ns(events[i].Time))
+		}
+	}
+	if err := db.sortRepeats(ctx, tx, deviceID, events, again, &res); err != nil {
+		return res, err
+	}
+	if len(fresh) == 0 {
+		_, err := tx.ExecContext(ctx, db.q(`UPDATE devices SET last_seen_ns = ? WHERE id = ?`), now.UnixNano(), deviceID)
+		return res, err
+	}
+	res.Chain, err = db.checkChain(ctx, tx, deviceID, fresh)
+	if err != nil {
+		return res, err
+	}
+	for _, e := range fresh {
+		ch.HeadSeq = max(ch.HeadSeq, e.Seq)
+	}
+	if !res.Chain.OK {
+		ch.Breaks++
+		if ch.BrokenAt == 0 {
+			ch.BrokenAt, ch.Message = res.Chain.BrokenAtSeq, res.Chain.Message
+		}
+	}
+	_, err = tx.ExecContext(ctx, db.q(`UPDATE devices SET chain_head = ?, chain_breaks = ?, chain_broken_at = ?, chain_message = ?, last_seen_ns = ?, newest_ns = ? WHERE id = ?`),
+		int64(ch.HeadSeq), ch.Breaks, int64(ch.BrokenAt), ch.Message, now.UnixNano(), newest, deviceID)
+	if err != nil {
+		return res, fmt.Errorf("update chain of %q: %w", deviceID, err)
 	}
 	return res, nil
 }
@@ -155,27 +150,35 @@ func (db *DB) sortRepeats(ctx context.Context, tx *sql.Tx, deviceID string, even
 	return nil
 }
 
-// insertEvents inserts events[idx] in multi-row statements and returns
-// the ids actually inserted (the others were already stored).
-func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []server.Event, idx []int) (map[string]bool, error) {
-	inserted := make(map[string]bool, len(idx))
-	chunk := max(1, db.d.InsertChunk)
+// insertSQL is the statement inserting n events, answering the ids
+// actually inserted (a stored (device, id) is left alone).
+func insertSQL(n int) string {
 	row := "(" + placeholders(eventColCount) + ")"
+	return `INSERT INTO events (` + eventCols + `) VALUES ` + strings.Repeat(row+",", n-1) + row +
+		` ON CONFLICT (device, id) DO NOTHING RETURNING id`
+}
+
+// insertEvents inserts events[idx] in multi-row statements (full chunks
+// through full, prepared once; a last partial chunk prepared for this
+// use) and returns the ids actually inserted (the others were already
+// stored).
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, full *sql.Stmt, events []server.Event, idx []int) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(idx))
+	chunk := db.insertChunk()
 	args := make([]any, 0, chunk*eventColCount)
 	for start := 0; start < len(idx); start += chunk {
 		part := idx[start:min(start+chunk, len(idx))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO events (` + eventCols + `) VALUES `)
 		args = args[:0]
-		for j, i := range part {
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString(row)
+		for _, i := range part {
 			args = eventArgs(args, &events[i])
 		}
-		sb.WriteString(` ON CONFLICT (device, id) DO NOTHING RETURNING id`)
-		rows, err := tx.QueryContext(ctx, db.q(sb.String()), args...)
+		var rows *sql.Rows
+		var err error
+		if len(part) == chunk {
+			rows, err = tx.StmtContext(ctx, full).QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, db.q(insertSQL(len(part))), args...)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("insert events: %w", err)
 		}
@@ -197,6 +200,9 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []server.Even
 	return inserted, nil
 }
 
+// insertChunk is the number of events per multi-row INSERT.
+func (db *DB) insertChunk() int { return max(1, db.d.InsertChunk) }
+
 type link struct {
 	id         string
 	prev, hash []byte
@@ -216,31 +222,9 @@ func (db *DB) checkChain(ctx context.Context, tx *sql.Tx, deviceID string, fresh
 			}
 		}
 	}
-	seqs := make([]any, 0, len(need))
-	for s := range need {
-		seqs = append(seqs, int64(s))
-	}
-	known := make(map[uint64][]link, len(need))
-	for start := 0; start < len(seqs); start += 900 {
-		part := seqs[start:min(start+900, len(seqs))]
-		args := append([]any{deviceID}, part...)
-		rows, err := tx.QueryContext(ctx, db.q(`SELECT seq, id, prev_hash, hash FROM events WHERE device = ? AND seq IN (`+placeholders(len(part))+`)`), args...)
-		if err != nil {
-			return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
-		}
-		for rows.Next() {
-			var s uint64
-			var l link
-			if err := rows.Scan(&s, &l.id, &l.prev, &l.hash); err != nil {
-				rows.Close()
-				return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
-			}
-			known[s] = append(known[s], l)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return server.ChainReport{}, fmt.Errorf("read chain of %q: %w", deviceID, err)
-		}
+	known, err := db.readLinks(ctx, tx, deviceID, need)
+	if err != nil {
+		return server.ChainReport{}, err
 	}
 	rep := server.ChainReport{OK: true}
 	flag := func(seq uint64, msg string) {
@@ -274,6 +258,54 @@ func (db *DB) checkChain(ctx context.Context, tx *sql.Tx, deviceID string, fresh
 		}
 	}
 	return rep, nil
+}
+
+// readLinks reads the stored events of deviceID at the seqs in need. A
+// batch's seqs are usually consecutive: then one range scan of
+// events_device_seq reads them (a third of the index probes that asking
+// for each seq costs); scattered seqs are asked for in lists.
+func (db *DB) readLinks(ctx context.Context, tx *sql.Tx, deviceID string, need map[uint64]bool) (map[uint64][]link, error) {
+	known := make(map[uint64][]link, len(need))
+	read := func(query string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, db.q(query), args...)
+		if err != nil {
+			return fmt.Errorf("read chain of %q: %w", deviceID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s uint64
+			var l link
+			if err := rows.Scan(&s, &l.id, &l.prev, &l.hash); err != nil {
+				return fmt.Errorf("read chain of %q: %w", deviceID, err)
+			}
+			if need[s] {
+				known[s] = append(known[s], l)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read chain of %q: %w", deviceID, err)
+		}
+		return nil
+	}
+	const sel = `SELECT seq, id, prev_hash, hash FROM events WHERE device = ? AND `
+	lo, hi := uint64(math.MaxUint64), uint64(0)
+	for s := range need {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	if hi-lo < uint64(2*len(need)) {
+		return known, read(sel+`seq BETWEEN ? AND ?`, deviceID, int64(lo), int64(hi))
+	}
+	seqs := make([]any, 0, len(need))
+	for s := range need {
+		seqs = append(seqs, int64(s))
+	}
+	for start := 0; start < len(seqs); start += 900 {
+		part := seqs[start:min(start+900, len(seqs))]
+		if err := read(sel+`seq IN (`+placeholders(len(part))+`)`, append([]any{deviceID}, part...)...); err != nil {
+			return nil, err
+		}
+	}
+	return known, nil
 }
 
 func isFresh(fresh []*server.Event, id string) bool {
