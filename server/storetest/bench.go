@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,18 +32,22 @@ func BenchIngest(b *testing.B, bk Backend, kiosks int) {
 	}
 	b.ResetTimer()
 	var total time.Duration
+	var lat []time.Duration
 	for range b.N {
-		total += ingestRound(b, e, devs, e.Clock.Now(), nil)
+		d, l := ingestRound(b, e, devs, e.Clock.Now(), nil)
+		total, lat = total+d, append(lat, l...)
 	}
 	b.ReportMetric(float64(benchEvents*b.N)/total.Seconds(), "events/s")
+	reportLatency(b, lat)
 }
 
 // ingestRound posts benchEvents events stamped now in batches of
 // benchBatch, the devices sending in parallel (each device's batches in
 // order, as the sync client does), and returns the wall time of the posts
-// alone (building the batches is not timed). built, when not nil, runs
-// once the batches are ready, before the first post.
-func ingestRound(b *testing.B, e *Env, devs []*Device, now time.Time, built func(bodies int64)) time.Duration {
+// alone (building the batches is not timed) and each post's latency.
+// built, when not nil, runs once the batches are ready, before the first
+// post.
+func ingestRound(b *testing.B, e *Env, devs []*Device, now time.Time, built func(bodies int64)) (time.Duration, []time.Duration) {
 	b.StopTimer()
 	defer b.StartTimer()
 	bodies := make([][][]byte, len(devs))
@@ -63,21 +68,38 @@ func ingestRound(b *testing.B, e *Env, devs []*Device, now time.Time, built func
 	b.StartTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var lat []time.Duration
 	for k, d := range devs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for _, body := range bodies[k] {
+				t0 := time.Now()
 				r := e.DoRaw("POST", "/api/v1/events", d.Token, body)
 				if r.Status != 200 {
 					b.Errorf("ingest: %d %s", r.Status, truncate(r.Raw))
 					return
 				}
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return time.Since(start)
+	return time.Since(start), lat
+}
+
+// reportLatency reports the median and 99th percentile of lat in ms.
+func reportLatency(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	at := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }
 
 // BenchRosterPull enrols 10,000 employees x 5 templates, then times a
