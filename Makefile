@@ -7,6 +7,15 @@ export PATH := $(CURDIR)/.tools/bin:/usr/local/go/bin:$(PATH)
 export HADIR_MODELS ?= $(CURDIR)/models
 export OPENCV_LOG_LEVEL ?= ERROR
 BENCHTIME ?= 2s
+# cgo's C is compiled with clang unless CC is set: cgo asks the compiler
+# about each of go-gl's 5,700 names (Fyne's GL binding) in one file of
+# deliberate errors, and gcc 12 looks for a "did you mean" spelling for
+# every one (77 s of a cold build; clang stops suggesting after 50: 2 s).
+# C++ (dlib, OpenCV) stays with g++.
+ifeq ($(origin CC),default)
+CC := clang
+endif
+export CC
 # The kiosk is built without Fyne's embedded emoji font: its text needs
 # none, and the parsed font would cost 9 MiB of a tablet's memory.
 KIOSK_TAGS := no_emoji

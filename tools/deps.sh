@@ -5,8 +5,9 @@
 set -euo pipefail
 
 pkgs=(
-  # build: go-face (dlib), gocv (OpenCV 4.6), Fyne (GL, X11, Wayland)
-  ca-certificates g++ pkg-config libopencv-dev libdlib-dev libdlib-data
+  # build: go-face (dlib), gocv (OpenCV 4.6), Fyne (GL, X11, Wayland);
+  # clang compiles cgo's C (see the Makefile's CC)
+  ca-certificates g++ clang pkg-config libopencv-dev libdlib-dev libdlib-data
   libopenblas-dev liblapack-dev libatlas-base-dev libjpeg62-turbo-dev
   libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev
   # tests: a virtual display for GUI tests, test videos and RTSP publishing

@@ -17,6 +17,9 @@ export CXX="$PWD/tools/baseline-cxx.sh"
 # hashing the CXX path; -O2 -g is Go's default CGO_CXXFLAGS.
 export CGO_CXXFLAGS="-O2 -g -DHADIR_BASELINE_${march//[^A-Za-z0-9]/_}"
 export GOAMD64=v1
+# C as `make` compiles it (the Makefile's CC); clang's default CPU is the
+# x86-64 baseline.
+export CC=${CC:-clang}
 go build -tags "${KIOSK_TAGS:-no_emoji}" -o "$out/hadir" .
 go build -o "$out/hadir-server" ./cmd/hadir-server
 echo "release: $out/hadir $out/hadir-server (baseline $march)" >&2
