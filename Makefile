@@ -45,11 +45,13 @@ vet:
 
 # The PostgreSQL store tests run against a throwaway cluster started for the
 # run (tools/with-postgres.sh), or the server HADIR_TEST_POSTGRES names.
-# vet with -race shares the test build's cache: the cgo packages (dlib,
-# OpenCV, GL) compile once per fresh machine instead of twice.
+# vet runs after the tests and with -race, so it reuses their build: go
+# test starts each package's tests as soon as that package is built, and
+# on a fresh machine the server's tests run while the GUI stack compiles
+# (vet first made every test wait for the whole build).
 test: models tools
-	$(GO) vet -race ./...
 	tools/with-postgres.sh $(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) vet -race ./...
 
 bench: models tools
 	tools/with-postgres.sh $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
