@@ -172,8 +172,10 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin %s transaction: %w", db.d.Name, err)
 	}
+	// Rolled back on any way out but a commit, a panic in fn included:
+	// the writer connection must not stay inside a transaction.
+	defer func() { _ = tx.Rollback() }() // after Commit: sql.ErrTxDone, ignored
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {

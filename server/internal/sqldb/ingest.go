@@ -121,7 +121,7 @@ func (db *DB) commitGroup(group []*ingestReq) {
 		}
 		return
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.txRecover(ctx, func(tx *sql.Tx) error {
 		for _, r := range group {
 			if err := r.ctx.Err(); err != nil {
 				r.err = fmt.Errorf("ingest batch of %q: %w", r.device, err)
@@ -146,6 +146,18 @@ func (db *DB) commitGroup(group []*ingestReq) {
 			r.res = server.IngestResult{}
 		}
 	}
+}
+
+// txRecover is db.tx that turns a panic into an error: the committer
+// runs outside any HTTP handler, so a panic there would otherwise end the
+// server rather than fail the requests of one group.
+func (db *DB) txRecover(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("ingest group: panic: %v", p)
+		}
+	}()
+	return db.tx(ctx, fn)
 }
 
 // inSavepoint runs fn under a savepoint of tx and returns fn's error,
