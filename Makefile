@@ -3,7 +3,7 @@
 #   make test   installs packages, assembles models and runs every test with -race
 SHELL := /bin/bash
 GO ?= go
-export PATH := $(CURDIR)/.tools/bin:/usr/local/go/bin:$(PATH)
+export PATH := /usr/local/go/bin:$(PATH)
 export HADIR_MODELS ?= $(CURDIR)/models
 export OPENCV_LOG_LEVEL ?= ERROR
 BENCHTIME ?= 2s
@@ -20,7 +20,7 @@ export CC
 # none, and the parsed font would cost 9 MiB of a tablet's memory.
 KIOSK_TAGS := no_emoji
 
-.PHONY: all deps models tools build run test bench vet clean screenshots
+.PHONY: all deps models build run test bench vet clean screenshots
 
 all: build
 
@@ -29,10 +29,6 @@ deps:
 
 models: deps
 	@tools/models.sh
-
-# Test-only tools built from the Go module proxy (the RTSP server).
-tools: deps
-	@tools/mediamtx.sh
 
 build: deps
 	$(GO) build -tags $(KIOSK_TAGS) -o bin/hadir .
@@ -56,11 +52,11 @@ vet:
 test: export CGO_CFLAGS ?= -O2
 test: export CGO_CXXFLAGS ?= -O2
 test: export GOFLAGS ?= -ldflags=-w
-test: models tools
+test: models
 	tools/with-postgres.sh $(GO) test -race -vet=all -count=1 -timeout 25m ./...
 	$(GO) vet -race $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
 
-bench: models tools
+bench: models
 	tools/with-postgres.sh $(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./... | tee bench.txt | $(GO) run ./internal/benchtable
 
 # Runs the real kiosk under Xvfb on a video made from ../shared/datasets/idols

@@ -101,7 +101,7 @@ func ModelsDir(t testing.TB) string {
 	return dir
 }
 
-// Tool returns the path of an executable on PATH (ffmpeg, mediamtx, ...).
+// Tool returns the path of an executable on PATH (ffmpeg, Xvfb, ...).
 func Tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
