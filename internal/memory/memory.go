@@ -3,6 +3,7 @@
 // work, OpenCV's decoder, Mesa's textures. glibc keeps what they free in
 // its arenas (one per contending thread, up to 8 per core) instead of
 // returning it, so a tablet's resident set grows with every busy moment.
+// It also lets the server put large C blocks in huge pages (UseHugePages).
 package memory
 
 import (
