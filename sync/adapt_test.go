@@ -31,6 +31,7 @@ func countAdapted(t *testing.T, s *storage.Store, nipStr string) (enrolled, adap
 // duplicates them. The server refuses an adapted template far from every
 // enrolled one, and its erasure order removes the adapted ones.
 func TestAdaptedTemplatesSyncLikeAnEnrollment(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	srv, sb, wb, sa, ga, wa := kioskPair(t, nil)
 	ctx := context.Background()
 

@@ -15,6 +15,7 @@ import (
 // store (the kiosk never learns), and again at an arbitrary point of the
 // next run; a third run finishes. Nothing is lost or stored twice.
 func TestRealKioskKilledMidSync(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	srv := startServer(t)
 	px := newFaultProxy(t, srv.addr, nil)
 	dir := t.TempDir()
@@ -70,6 +71,7 @@ func TestRealKioskKilledMidSync(t *testing.T) {
 // A revoked device stops with ErrRevoked, keeps its outbox, says so in
 // its status, and syncs again once registered with a new code.
 func TestRealRevokedDevice(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	k := newRealKiosk(t)
 	recordEvents(t, k.s, 120)
 	if err := k.w.Sync(context.Background()); err != nil {
@@ -98,6 +100,7 @@ func TestRealRevokedDevice(t *testing.T) {
 // An event the server refuses (recorded under another device ID) is kept
 // with the reason, listed for the admin and never sent again.
 func TestRealRejectedEventKept(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	srv := startServer(t)
 	dir := t.TempDir()
 	s := openStore(t, dir)

@@ -23,6 +23,7 @@ import (
 // record and the audit log, which the law requires to be kept. The other
 // person enrolled alongside keeps everything.
 func TestRealServerErasureLeavesNothingOnKiosk(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	srv := startServer(t)
 	ctx := storage.WithActor(context.Background(), "operator")
 	dir := t.TempDir()

@@ -46,6 +46,7 @@ func (k realKiosk) check(t *testing.T) {
 }
 
 func TestRealNormalPushSeveralBatches(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	k := newRealKiosk(t)
 	recordEvents(t, k.s, 450)
 	if err := k.w.Sync(context.Background()); err != nil {
@@ -70,6 +71,7 @@ func TestRealNormalPushSeveralBatches(t *testing.T) {
 // The server is SIGKILLed while it has a batch in hand, then restarted
 // on the same port and database.
 func TestRealServerKilledMidBatch(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	k := newRealKiosk(t)
 	recordEvents(t, k.s, 450)
 	k.px.setPolicy(onNth("/api/v1/events", fault{Kind: hold, Hook: k.srv.kill}, 2))
@@ -90,6 +92,7 @@ func TestRealServerKilledMidBatch(t *testing.T) {
 
 // The connection is cut after N bytes, in either direction.
 func TestRealProxyCutsConnections(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	cases := []struct {
 		name string
 		f    fault
@@ -121,6 +124,7 @@ func TestRealProxyCutsConnections(t *testing.T) {
 
 // The server (or something in front of it) answers 500/503 in bursts.
 func TestReal5xxBursts(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	k := newRealKiosk(t)
 	recordEvents(t, k.s, 350)
 	k.px.setPolicy(func(n int, r *http.Request) fault {
@@ -146,7 +150,8 @@ func TestReal5xxBursts(t *testing.T) {
 
 // The server stores a batch but the acknowledgement never arrives
 // (dropped, or so late the kiosk gave up): the resend is answered
-// "duplicate" and nothing is stored twice.
+// "duplicate" and nothing is stored twice. Not parallel: the kiosk's
+// timeout is 1 s here, and the batches before the lost one must beat it.
 func TestRealLostAck(t *testing.T) {
 	cases := []struct {
 		name string

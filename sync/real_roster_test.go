@@ -65,6 +65,7 @@ func kioskPair(t *testing.T, tuneA func(*Options)) (srv *realServer, sb *storage
 // the employee on A; a face already enrolled under another NIP is
 // refused with the conflict.
 func TestRealRosterAndEnrollments(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	srv, sb, wb, sa, ga, wa := kioskPair(t, func(o *Options) { o.RosterPageSize = 2 }) // several pages
 	ctx := context.Background()
 
@@ -163,6 +164,7 @@ func TestRealRosterAndEnrollments(t *testing.T) {
 // certificate signed by a CA generated here; the kiosk trusts it only
 // through Options.CAFile.
 func TestRealCustomCATLS(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	ca := newTestCA(t)
 	srv := startServer(t, "--tls-cert", ca.certPEM, "--tls-key", ca.keyPEM)
 	if srv.url[:8] != "https://" {

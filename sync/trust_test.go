@@ -39,6 +39,7 @@ func TestInsecureURLSentinelAndLabFlag(t *testing.T) {
 // its secret while the server has one is told to register again and
 // keeps its events.
 func TestRealLegacyKioskRekeys(t *testing.T) {
+	t.Parallel() // a server process of its own; waits more than it computes
 	k := newRealKiosk(t)
 	ctx := context.Background()
 	ids := recordEvents(t, k.s, 120)
