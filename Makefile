@@ -39,6 +39,11 @@ run: models build
 vet:
 	$(GO) vet ./...
 
+# go test builds and starts packages in the order it is given them: the
+# longest-running go first, so that on a fresh machine they overlap the
+# rest of the build instead of finishing alone at the end.
+TEST_FIRST := ./checkin ./server/postgres ./sync ./recognition ./server/sqlite
+
 # The PostgreSQL store tests run against a throwaway cluster started for the
 # run (tools/with-postgres.sh), or the server HADIR_TEST_POSTGRES names.
 # go test vets each package it tests (-vet=all: every check go vet runs)
@@ -63,7 +68,7 @@ test: export CGO_CFLAGS ?= -O2
 test: export CGO_CXXFLAGS ?= -O2
 test: export GOFLAGS ?= -ldflags=-w
 test: models
-	tools/with-postgres.sh $(GO) test -race -vet=all -count=1 -timeout 25m ./...
+	tools/with-postgres.sh $(GO) test -race -vet=all -count=1 -timeout 25m $(TEST_FIRST) ./...
 	$(GO) vet -race $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
 
 bench: models
