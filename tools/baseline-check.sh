@@ -46,7 +46,10 @@ echo "baseline-check: emulated embed took $((SECONDS - start)) s" >&2
 go run ./tools/desccmp "$tmp/native.jsonl" "$tmp/release.jsonl"
 
 echo "baseline-check: $server under qemu-x86_64 -cpu $cpu" >&2
-OPENBLAS_CORETYPE=$blas qemu-x86_64 -cpu "$cpu" "$server" --addr 127.0.0.1:0 --addr-file "$tmp/addr" --db "sqlite:$tmp/s.db" --data "$tmp" --models "$models" 2>"$tmp/server.log" &
+# GLIBC_TUNABLES as the server would set it: otherwise it re-executes
+# itself to set it (internal/memory), and the new image would run on the
+# host CPU, outside the emulation.
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 OPENBLAS_CORETYPE=$blas qemu-x86_64 -cpu "$cpu" "$server" --addr 127.0.0.1:0 --addr-file "$tmp/addr" --db "sqlite:$tmp/s.db" --data "$tmp" --models "$models" 2>"$tmp/server.log" &
 srv=$!
 for _ in $(seq 1 120); do [ -s "$tmp/addr" ] && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.5; done
 [ -s "$tmp/addr" ] || { cat "$tmp/server.log" >&2; fail "emulated hadir-server did not start"; }
