@@ -65,7 +65,8 @@ func kioskPair(t *testing.T, tuneA func(*Options)) (srv *realServer, sb *storage
 // the employee on A; a face already enrolled under another NIP is
 // refused with the conflict.
 func TestRealRosterAndEnrollments(t *testing.T) {
-	t.Parallel() // a server process of its own; waits more than it computes
+	// A server process of its own; waits more than it computes.
+	t.Parallel()
 	srv, sb, wb, sa, ga, wa := kioskPair(t, func(o *Options) { o.RosterPageSize = 2 }) // several pages
 	ctx := context.Background()
 
