@@ -59,13 +59,21 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// Serves reports whether args start the server (no command, only flags,
+// or "serve") rather than a maintenance command: main prepares the
+// process for serving (memory.UseHugePages) only then.
+func Serves(args []string) bool {
+	return len(args) == 0 || strings.HasPrefix(args[0], "-") || args[0] == "serve"
+}
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+	if Serves(args) {
+		if len(args) > 0 && args[0] == "serve" {
+			args = args[1:]
+		}
 		return serve(ctx, args, stderr)
 	}
 	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
-	case args[0] == "serve":
-		return serve(ctx, args[1:], stderr)
 	case args[0] == "code":
 		return newCode(ctx, args[1:], stdout)
 	case cmd == "user add":
