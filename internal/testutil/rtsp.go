@@ -151,12 +151,12 @@ func (rl *relay) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response
 func (rl *relay) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) { return ok(), nil }
 
 // OnRecord routes each packet of the publisher to the stream it
-// announced.
+// announced; a publisher since replaced gets 404.
 func (rl *relay) OnRecord(ctx *gortsplib.ServerHandlerOnRecordCtx) (*base.Response, error) {
 	rl.mu.Lock()
-	s := rl.stream
+	s, current := rl.stream, rl.publisher == ctx.Session
 	rl.mu.Unlock()
-	if s == nil {
+	if s == nil || !current {
 		return notFound(), nil
 	}
 	ctx.Session.OnPacketRTPAny(func(m *description.Media, _ format.Format, pkt *rtp.Packet) {
